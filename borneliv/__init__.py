@@ -1,0 +1,1 @@
+"""Børneliv: run, document and evaluate *Børneliv i sund balance*."""

@@ -1,0 +1,31 @@
+"""Navigation by role, built from the user's scope and permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav_items": []}
+    scope = user.scope  # type: ignore[union-attr]
+    items: list[tuple[str, Any]] = [(reverse("accounts:home"), _("Home"))]
+    if user.has_perm("organisations.view_programme_overview"):
+        items.append((reverse("organisations:programme"), _("Programme")))
+    if not scope.is_empty:
+        items.append((reverse("organisations:goals"), _("Goals and sub-interventions")))
+    items.append((reverse("accounts:tokens"), _("API access")))
+    if user.is_staff and (scope.is_admin or scope.led_municipality_ids):
+        items.append((reverse("admin:index"), _("Administration")))
+    current = request.path
+    return {
+        "nav_items": [
+            {"url": url, "label": label, "active": url != "/" and current.startswith(url)}
+            for url, label in items
+        ]
+    }

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “R analysis”.")
+    )
+    expires_at = forms.DateTimeField(
+        label=_("Expires"),
+        required=False,
+        help_text=_("Leave empty for a token that lasts until you revoke it."),
+    )
+
+    def clean_expires_at(self) -> object:
+        value = self.cleaned_data.get("expires_at")
+        if value is not None and value <= timezone.now():
+            raise forms.ValidationError(_("The expiry must lie in the future."))
+        return value

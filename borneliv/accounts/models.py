@@ -1,0 +1,255 @@
+"""Users, their roles and their memberships in organisations.
+
+A membership says: this user has this role in this organisation from one date to another. It is
+the only source of scope: what a user may see and change is derived from their memberships that
+are valid today (see ``scope.py``). Deny by default: a user with no valid membership sees nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from borneliv.accounts.scope import Scope
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Programme administrator")
+    PROJECT_LEADER = "project_leader", _("Municipal project leader")
+    HEALTH_VISITOR = "health_visitor", _("Health visitor")
+    PEDAGOGUE = "pedagogue", _("Pedagogue")
+    TEACHER = "teacher", _("Teacher or school leader")
+    CLUB_CONTACT = "club_contact", _("Club contact")
+    RESEARCHER = "researcher", _("Researcher")
+
+
+# Which organisation a role is held in, and (for institutions) which kinds qualify.
+ROLE_TARGET: dict[str, str | None] = {
+    Role.ADMIN: None,
+    Role.RESEARCHER: None,
+    Role.PROJECT_LEADER: "municipality",
+    Role.HEALTH_VISITOR: "institution",
+    Role.PEDAGOGUE: "institution",
+    Role.TEACHER: "institution",
+    Role.CLUB_CONTACT: "partner",
+}
+ROLE_INSTITUTION_KINDS: dict[str, frozenset[str]] = {
+    Role.HEALTH_VISITOR: frozenset({"health_visiting"}),
+    Role.PEDAGOGUE: frozenset({"daycare"}),
+    Role.TEACHER: frozenset({"school", "special_school", "sfo"}),
+}
+
+
+def today() -> dt.date:
+    """Today's date in the programme's time zone."""
+    return timezone.localdate()
+
+
+class User(AbstractUser):
+    """A person who logs in. Roles come from memberships, never from flags on the user."""
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    @property
+    def scope(self) -> Scope:
+        """The user's scope today, computed once per request/object."""
+        cached: Scope | None = getattr(self, "_scope_cache", None)
+        if cached is None:
+            from borneliv.accounts.scope import scope_for
+
+            cached = scope_for(self)
+            self._scope_cache = cached
+        return cached
+
+    def forget_scope(self) -> None:
+        """Drop the cached scope (after memberships change)."""
+        self.__dict__.pop("_scope_cache", None)
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def valid_on(self, day: dt.date) -> MembershipQuerySet:
+        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+    def current(self) -> MembershipQuerySet:
+        return self.valid_on(today())
+
+    def visible_to(self, user: User) -> MembershipQuerySet:
+        scope = user.scope
+        if scope.is_admin:
+            return self.all()
+        return self.filter(user=user)
+
+
+class Membership(models.Model):
+    """A user's role in an organisation, valid from one date up to and including another."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    municipality = models.ForeignKey(
+        "organisations.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("municipality"),
+    )
+    institution = models.ForeignKey(
+        "organisations.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("institution"),
+    )
+    partner = models.ForeignKey(
+        "organisations.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("partner"),
+    )
+    valid_from = models.DateField(_("valid from"), default=today)
+    valid_to = models.DateField(_("valid to (inclusive)"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["user__username", "role", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="membership_valid_to_after_from",
+                violation_error_message=_("A membership cannot end before it starts."),
+            ),
+            # Each role points at exactly the kind of organisation it is held in.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        role__in=[Role.ADMIN, Role.RESEARCHER],
+                        municipality__isnull=True,
+                        institution__isnull=True,
+                        partner__isnull=True,
+                    )
+                    | Q(
+                        role=Role.PROJECT_LEADER,
+                        municipality__isnull=False,
+                        institution__isnull=True,
+                        partner__isnull=True,
+                    )
+                    | Q(
+                        role__in=[Role.HEALTH_VISITOR, Role.PEDAGOGUE, Role.TEACHER],
+                        municipality__isnull=True,
+                        institution__isnull=False,
+                        partner__isnull=True,
+                    )
+                    | Q(
+                        role=Role.CLUB_CONTACT,
+                        municipality__isnull=True,
+                        institution__isnull=True,
+                        partner__isnull=False,
+                    )
+                ),
+                name="membership_role_matches_organisation",
+                violation_error_message=_(
+                    "The role does not match the kind of organisation it is held in."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organisation or '—'}"
+
+    @property
+    def organisation(self) -> object | None:
+        return self.municipality or self.institution or self.partner
+
+    def clean(self) -> None:
+        target = ROLE_TARGET.get(self.role)
+        given = {
+            "municipality": self.municipality_id,
+            "institution": self.institution_id,
+            "partner": self.partner_id,
+        }
+        errors: dict[str, str] = {}
+        for field, value in given.items():
+            if field == target and value is None:
+                errors[field] = str(_("This role is held in a %(kind)s; choose one.")) % {
+                    "kind": self._meta.get_field(field).verbose_name
+                }
+            elif field != target and value is not None:
+                errors[field] = str(_("This role is not held in a %(kind)s.")) % {
+                    "kind": self._meta.get_field(field).verbose_name
+                }
+        kinds = ROLE_INSTITUTION_KINDS.get(self.role)
+        if kinds and self.institution is not None and self.institution.kind not in kinds:
+            errors["institution"] = str(
+                _("A %(role)s must belong to a %(kinds)s, not a %(kind)s.")
+            ) % {
+                "role": self.get_role_display().lower(),
+                "kinds": _(" or ").join(
+                    str(label).lower()
+                    for value, label in self.institution.Kind.choices
+                    if value in kinds
+                ),
+                "kind": self.institution.get_kind_display().lower(),
+            }
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            errors["valid_to"] = str(_("A membership cannot end before it starts."))
+        if errors:
+            raise ValidationError(errors)
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> ApiTokenQuerySet:
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 digest is stored, the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode("utf-8")).hexdigest()

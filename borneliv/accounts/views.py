@@ -1,0 +1,47 @@
+"""Landing page per role, and the user's own API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from borneliv.accounts import services
+from borneliv.accounts.forms import ApiTokenForm
+from borneliv.accounts.models import ApiToken
+from borneliv.organisations.selectors import landing_for
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    context = landing_for(request.user)
+    return render(request, "accounts/home.html", context)
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    new_token: str | None = None
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _token, new_token = services.api_token_create(
+            user=request.user,  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
+            expires_at=form.cleaned_data.get("expires_at"),
+        )
+        form = ApiTokenForm()
+    rows = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(
+        request, "accounts/tokens.html", {"form": form, "tokens": rows, "new_token": new_token}
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user, revoked_at__isnull=True)
+    services.api_token_revoke(token=token)
+    messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
+    return redirect("accounts:tokens")

@@ -1,0 +1,1 @@
+"""Small Django-free helpers used across apps."""

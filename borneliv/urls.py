@@ -1,0 +1,21 @@
+"""URL map: pages per app, the admin, the API and the language switch."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from borneliv.api import api
+
+admin.site.site_header = "Børneliv"
+admin.site.site_title = "Børneliv"
+
+urlpatterns = [
+    path("", include("borneliv.accounts.urls")),
+    path("", include("borneliv.organisations.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
