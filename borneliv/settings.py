@@ -148,6 +148,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
 # Content Security Policy: only our own scripts and styles; map tiles only when configured.
 MAP_TILE_URL = envstr("BORNELIV_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = envstr("BORNELIV_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 _img_src = ["'self'", "data:"]
 if MAP_TILE_URL:
     from urllib.parse import urlsplit

@@ -13,12 +13,12 @@ from borneliv.accounts.admin_scoping import ScopedAdmin
 from borneliv.accounts.models import ApiToken, Membership, User
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "user"
     extra = 0
     fields = ["role", "municipality", "institution", "partner", "valid_from", "valid_to"]
-    readonly_fields = fields
+    readonly_fields = ["role", "municipality", "institution", "partner", "valid_from", "valid_to"]
     can_delete = False
     show_change_link = True
 
@@ -27,12 +27,12 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdmin, DjangoUserAdmin):  # type: ignore[misc]
+class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
 
 
-class MembershipForm(forms.ModelForm):  # type: ignore[type-arg]
+class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = [
@@ -46,7 +46,7 @@ class MembershipForm(forms.ModelForm):  # type: ignore[type-arg]
         ]
 
     def _post_clean(self) -> None:
-        super()._post_clean()  # fills self.instance and runs the model's full_clean
+        super()._post_clean()  # type: ignore[misc]  # fills self.instance and runs the model's full_clean
         if not self.errors:
             try:
                 services.membership_check_overlap(membership=self.instance)

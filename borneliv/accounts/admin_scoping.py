@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 
-class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class ScopedAdmin(SimpleHistoryAdmin):
     """Rows via ``Model.objects.visible_to(user)``; permissions via ``rules``; history for admins."""
 
     def _perm(self, action: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
+    base = {
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
     if not user.is_authenticated:
-        return {"nav_items": []}
-    scope = user.scope  # type: ignore[union-attr]
+        return {**base, "nav_items": []}
+    scope = user.scope
     items: list[tuple[str, Any]] = [(reverse("accounts:home"), _("Home"))]
     if user.has_perm("organisations.view_programme_overview"):
         items.append((reverse("organisations:programme"), _("Programme")))
@@ -24,8 +29,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("admin:index"), _("Administration")))
     current = request.path
     return {
+        **base,
         "nav_items": [
             {"url": url, "label": label, "active": url != "/" and current.startswith(url)}
             for url, label in items
-        ]
+        ],
     }

@@ -81,6 +81,13 @@ class User(AbstractUser):
         self.__dict__.pop("_scope_cache", None)
 
 
+_FIELD_LABELS = {
+    "municipality": _("municipality"),
+    "institution": _("institution"),
+    "partner": _("partner"),
+}
+
+
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def valid_on(self, day: dt.date) -> MembershipQuerySet:
         return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
@@ -195,11 +202,11 @@ class Membership(models.Model):
         for field, value in given.items():
             if field == target and value is None:
                 errors[field] = str(_("This role is held in a %(kind)s; choose one.")) % {
-                    "kind": self._meta.get_field(field).verbose_name
+                    "kind": _FIELD_LABELS[field]
                 }
             elif field != target and value is not None:
                 errors[field] = str(_("This role is not held in a %(kind)s.")) % {
-                    "kind": self._meta.get_field(field).verbose_name
+                    "kind": _FIELD_LABELS[field]
                 }
         kinds = ROLE_INSTITUTION_KINDS.get(self.role)
         if kinds and self.institution is not None and self.institution.kind not in kinds:

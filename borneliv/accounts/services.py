@@ -71,11 +71,11 @@ def membership_check_overlap(*, membership: Membership) -> None:
     clash = (
         Membership.objects.filter(
             overlap,
+            Q(municipality_id=membership.municipality_id),
+            Q(institution_id=membership.institution_id),
+            Q(partner_id=membership.partner_id),
             user_id=membership.user_id,
             role=membership.role,
-            municipality_id=membership.municipality_id,
-            institution_id=membership.institution_id,
-            partner_id=membership.partner_id,
         )
         .exclude(pk=membership.pk)
         .exists()

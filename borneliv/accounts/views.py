@@ -32,7 +32,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             expires_at=form.cleaned_data.get("expires_at"),
         )
         form = ApiTokenForm()
-    rows = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    rows = ApiToken.objects.filter(user_id=int(request.user.pk or 0)).order_by("-created_at")
     return render(
         request, "accounts/tokens.html", {"form": form, "tokens": rows, "new_token": new_token}
     )
@@ -41,7 +41,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user, revoked_at__isnull=True)
+    token = get_object_or_404(
+        ApiToken, pk=token_id, user_id=request.user.pk, revoked_at__isnull=True
+    )
     services.api_token_revoke(token=token)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("accounts:tokens")

@@ -49,11 +49,11 @@ class AreaAdmin(ScopedAdmin):
     search_fields = ["name"]
 
 
-class InstitutionAreaInline(admin.TabularInline):  # type: ignore[type-arg]
+class InstitutionAreaInline(admin.TabularInline):
     model = InstitutionArea
     extra = 0
     fields = ["area", "valid_from", "valid_to"]
-    readonly_fields = fields
+    readonly_fields = ["area", "valid_from", "valid_to"]
     can_delete = False
     verbose_name_plural = _("Area memberships (change them under “Area memberships”)")
 
@@ -61,7 +61,7 @@ class InstitutionAreaInline(admin.TabularInline):  # type: ignore[type-arg]
         return False
 
 
-class InstitutionAddForm(forms.ModelForm):  # type: ignore[type-arg]
+class InstitutionAddForm(forms.ModelForm):
     """Adding an institution asks for its area: no institution may stand outside every area."""
 
     area = forms.ModelChoiceField(queryset=Area.objects.none(), label=_("Area"))
@@ -83,7 +83,7 @@ class InstitutionAddForm(forms.ModelForm):  # type: ignore[type-arg]
         ]
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         area = self.cleaned_data.get("area")
         municipality = self.cleaned_data.get("municipality")
         if (
@@ -136,13 +136,13 @@ class InstitutionAdmin(ScopedAdmin):
         obj.pk = created.pk
 
 
-class InstitutionAreaForm(forms.ModelForm):  # type: ignore[type-arg]
+class InstitutionAreaForm(forms.ModelForm):
     class Meta:
         model = InstitutionArea
         fields = ["institution", "area", "valid_from", "valid_to"]
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         if self.errors:
             return
         try:

@@ -7,6 +7,7 @@ No personal data lives here. Every QuerySet has ``visible_to(user)``, the one sc
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -294,13 +295,14 @@ class Institution(models.Model):
 
     def clean(self) -> None:
         if self.official_number:
-            validator = {
+            validators: dict[str, Callable[[str], None]] = {
                 self.Kind.SCHOOL: validate_school_number,
                 self.Kind.SPECIAL_SCHOOL: validate_school_number,
                 self.Kind.SFO: validate_school_number,
                 self.Kind.DAYCARE: validate_daycare_number,
                 self.Kind.HEALTH_VISITING: validate_sor_code,
-            }.get(self.Kind(self.kind) if self.kind in self.Kind.values else None)
+            }
+            validator = validators.get(self.kind)
             if validator is not None:
                 try:
                     validator(self.official_number)
@@ -432,10 +434,11 @@ class Partner(models.Model):
         return self.name
 
     def clean(self) -> None:
+        area = self.area if self.area_id else None
         if (
-            self.area_id
+            area is not None
             and self.municipality_id
-            and self.area.municipality_id != self.municipality_id
+            and area.municipality_id != self.municipality_id
         ):
             raise ValidationError(
                 {"area": _("The area belongs to another municipality than the partner.")}

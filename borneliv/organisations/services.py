@@ -86,7 +86,7 @@ def check_membership(
         raise ValidationError({"valid_to": _("A membership cannot end before it starts.")})
     clash = (
         InstitutionArea.objects.filter(institution=institution)
-        .exclude(pk=exclude_pk)
+        .exclude(pk=exclude_pk or 0)
         .overlapping(valid_from, valid_to)
         .select_related("area")
         .first()

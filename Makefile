@@ -1,0 +1,46 @@
+# Two commands for a newcomer: `make run` (demo at http://127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint typecheck check messages lock clean-db
+
+run: $(STAMP)
+	$(BIN)/borneliv serve
+
+# Runs on SQLite by default; set DATABASE_URL=postgres://… to run the same suite on PostgreSQL.
+test: $(STAMP)
+	$(BIN)/borneliv init-local --quiet
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy borneliv
+
+check: lint typecheck test
+
+# The environment, from the pinned lock file; rebuilt when the lock or pyproject changes.
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+# Extract UI strings and compile translations (needs GNU gettext); the .mo files are committed.
+messages: $(STAMP)
+	cd borneliv && ../$(BIN)/django-admin makemessages -l da -l en --no-obsolete --ignore 'static/vendor/*'
+	cd borneliv && ../$(BIN)/django-admin compilemessages
+
+# Re-pin dependencies after editing pyproject.toml.
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean-db:
+	rm -f var/borneliv.sqlite3 var/borneliv.sqlite3-wal var/borneliv.sqlite3-shm
