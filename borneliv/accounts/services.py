@@ -35,6 +35,16 @@ def user_create(
 
 
 @transaction.atomic
+def user_set_staff(*, user: User, is_staff: bool, is_superuser: bool = False) -> User:
+    """Grant or withdraw access to the admin site (historised like every user change)."""
+    user.is_staff = is_staff
+    user.is_superuser = is_superuser
+    user.save(update_fields=["is_staff", "is_superuser"])
+    user.forget_scope()
+    return user
+
+
+@transaction.atomic
 def membership_create(
     *,
     user: User,

@@ -1,0 +1,300 @@
+"""The ``borneliv`` command: local setup, the demo server, and every Django management command.
+
+``borneliv init-local`` writes the local secrets file; ``borneliv serve`` is what ``make run``
+does; ``borneliv demo`` migrates and loads the demo; anything else (``borneliv migrate``,
+``borneliv createsuperuser`` …) goes to Django's ``manage.py`` machinery.
+
+Later apps add subcommands as modules: list the module in ``SUBCOMMAND_MODULES``; it exposes
+``SUBCOMMANDS``, a sequence of :class:`Subcommand`. Such modules must not import Django (or any
+module that does) at import time, because the parser is built before settings can load; call
+:func:`setup_django` inside ``run`` and import models there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import secrets
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from borneliv.lib.env import load_env_file, read_env_file
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SETTINGS_MODULE = "borneliv.settings"
+DEFAULT_ADDR = "127.0.0.1:8000"
+
+# Modules that contribute subcommands (each exposes ``SUBCOMMANDS``), e.g. "borneliv.growth.cli".
+SUBCOMMAND_MODULES: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One ``borneliv <name>`` subcommand."""
+
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], int]
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+# --- local secrets -------------------------------------------------------------------------------
+
+
+def var_dir() -> Path:
+    """Where local data lives; the same rule as ``settings.VAR_DIR``."""
+    return Path(os.environ.get("BORNELIV_VAR_DIR", str(PROJECT_DIR / "var")))
+
+
+def env_file_path() -> Path:
+    """The local secrets file; the same rule as the one settings reads."""
+    return Path(os.environ.get("BORNELIV_ENV_FILE", str(var_dir() / "local.env")))
+
+
+# Child-friendly Danish words without æ, ø, å, so the password is easy to read and type.
+_WORDS = (
+    "bold", "gynge", "skov", "drage", "tromme", "kastanje", "snegl", "hoppe", "cykel",
+    "sandslot", "rutsjebane", "klatretov", "regnorm", "solsikke", "fjord", "hule", "trold",
+    "egern", "pindsvin", "mose", "bakke", "spand", "skovl", "stylte", "kaelk", "tumle", "leg",
+    "hest", "ko", "gris", "ged", "lam", "kanin", "ugle", "krage", "spurv", "frø", "tudse",
+    "gulerod", "aeble", "pære", "blomme", "jordbaer", "agurk", "rugbrod", "havregryn", "suppe",
+    "madpakke", "sti", "bro", "aa", "strand", "sten", "pind", "kogle", "blad", "sky", "regn",
+    "sol", "vind", "sne", "hal", "mudder", "vandpyt",
+)  # fmt: skip
+
+
+def demo_password() -> str:
+    """A readable random password: three words and four digits, e.g. ``skov-drage-hule-4821``."""
+    words = [secrets.choice(_WORDS) for _ in range(3)]
+    return "-".join([*words, f"{secrets.randbelow(10_000):04d}"])
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode("ascii")
+
+
+# Each key and how to make its value; later keys are added to existing files by init-local.
+LOCAL_ENV_KEYS: dict[str, Callable[[], str]] = {
+    "BORNELIV_SECRET_KEY": lambda: secrets.token_urlsafe(50),
+    "BORNELIV_HTTPS": lambda: "0",
+    "BORNELIV_DEBUG": lambda: "0",
+    "BORNELIV_DEMO_PASSWORD": demo_password,
+    "BORNELIV_CPR_KEY": _fernet_key,
+    "BORNELIV_PSEUDONYM_KEY": lambda: secrets.token_hex(32),
+}
+
+_HEADER = (
+    "# Local settings and secrets for Børneliv, written by `borneliv init-local`.\n"
+    "# Never commit or share this file. Real environment variables override these values.\n"
+)
+
+
+def init_local(path: Path | None = None) -> tuple[Path, list[str]]:
+    """Write the local secrets file if missing, or add the keys it lacks; never overwrite.
+
+    Returns the path and the keys written. The file is made readable by its owner only.
+    """
+    path = path or env_file_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existing = read_env_file(path)
+    missing = [key for key in LOCAL_ENV_KEYS if key not in existing]
+    if not missing:
+        return path, []
+    lines = "".join(f"{key}={LOCAL_ENV_KEYS[key]()}\n" for key in missing)
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(("" if text.endswith("\n") or not text else "\n") + lines)
+    else:
+        # Created 0600 from the start, so the secrets are never readable by others.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(_HEADER + lines)
+    path.chmod(0o600)
+    return path, missing
+
+
+def _init_local_or_exit(*, quiet: bool) -> Path:
+    try:
+        path, written = init_local()
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"borneliv: cannot prepare the local settings file: {exc}") from exc
+    if written and not quiet:
+        print(f"Wrote {', '.join(written)} to {path} (mode 0600).")
+    return path
+
+
+def _run_init_local(args: argparse.Namespace) -> int:
+    path = _init_local_or_exit(quiet=args.quiet)
+    if not args.quiet:
+        print(f"Local settings: {path}")
+    return 0
+
+
+def _add_init_local_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quiet", action="store_true", help="print nothing unless on error")
+
+
+# --- Django --------------------------------------------------------------------------------------
+
+
+def setup_django() -> None:
+    """Load the local env file and settings, and make sure the data directory exists."""
+    load_env_file(env_file_path())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+        from django.conf import settings
+
+        Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+        # WhiteNoise warns at every start when STATIC_ROOT is missing; it serves via finders.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    except ImproperlyConfigured as exc:
+        raise SystemExit(f"borneliv: configuration error: {exc}") from exc
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not plan:
+        print("Database is up to date.")
+        return
+    print(f"Migrating the database ({len(plan)} migrations)…", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _prepare_demo() -> None:
+    """init-local, migrate, load the demo if the database is empty; prints the logins."""
+    _init_local_or_exit(quiet=False)
+    setup_django()
+    from django.core.management import CommandError, call_command
+
+    try:
+        _migrate()
+        call_command("load_demo")
+    except CommandError as exc:
+        raise SystemExit(f"borneliv: {exc}") from exc
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    _prepare_demo()
+    return 0
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    _prepare_demo()
+    from django.core.management import call_command
+
+    host = args.addr if ":" in args.addr else f"127.0.0.1:{args.addr}"
+    print(
+        f"\nBørneliv is ready at http://{host}/ (prepared in {time.monotonic() - started:.1f} s; "
+        "Ctrl+C stops it).",
+        flush=True,
+    )
+    call_command("runserver", args.addr, use_reloader=False)
+    return 0
+
+
+def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--addr",
+        default=DEFAULT_ADDR,
+        help=f"address and port to serve on (default {DEFAULT_ADDR})",
+    )
+
+
+def run_django(argv: Sequence[str]) -> int:
+    """Run a Django management command, as ``manage.py`` would."""
+    load_env_file(env_file_path())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["borneliv", *argv])
+    except ImproperlyConfigured as exc:
+        raise SystemExit(f"borneliv: configuration error: {exc}") from exc
+    return 0
+
+
+# --- the parser ----------------------------------------------------------------------------------
+
+BUILTIN_SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand(
+        "init-local",
+        "write var/local.env with fresh local secrets if it is missing (never overwrites)",
+        _run_init_local,
+        _add_init_local_arguments,
+    ),
+    Subcommand(
+        "serve",
+        "set up, migrate, load the demo if the database is empty, print the logins and serve",
+        _run_serve,
+        _add_serve_arguments,
+    ),
+    Subcommand(
+        "demo", "set up, migrate and load the demo programme into an empty database", _run_demo
+    ),
+)
+
+
+def subcommands() -> dict[str, Subcommand]:
+    """The built-in subcommands and those contributed by ``SUBCOMMAND_MODULES``."""
+    found = {command.name: command for command in BUILTIN_SUBCOMMANDS}
+    for module_name in SUBCOMMAND_MODULES:
+        module = importlib.import_module(module_name)
+        for command in module.SUBCOMMANDS:
+            if command.name in found:
+                raise RuntimeError(f"{module_name} redefines the subcommand {command.name!r}")
+            found[command.name] = command
+    return found
+
+
+def build_parser(commands: dict[str, Subcommand]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="borneliv",
+        description="Børneliv: run, document and evaluate Børneliv i sund balance.",
+        epilog="Any other command is a Django management command, e.g. `borneliv migrate`, "
+        "`borneliv createsuperuser`; `borneliv help` lists them.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="command")
+    for command in commands.values():
+        command_parser = sub.add_parser(command.name, help=command.help, description=command.help)
+        if command.add_arguments is not None:
+            command.add_arguments(command_parser)
+        command_parser.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    commands = subcommands()
+    if args and not args[0].startswith("-") and args[0] not in commands:
+        return run_django(args)
+    parser = build_parser(commands)
+    namespace = parser.parse_args(args)
+    if namespace.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(namespace.run(namespace))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
