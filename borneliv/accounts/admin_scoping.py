@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin import RelatedFieldListFilter
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
+
+
+def _scoped(queryset: models.QuerySet[Any], user: Any) -> models.QuerySet[Any]:
+    return queryset.visible_to(user) if hasattr(queryset, "visible_to") else queryset
+
+
+class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
+    """A sidebar filter offering only related rows the user may see (Django lists them all)."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        queryset = _scoped(field.related_model._default_manager.get_queryset(), request.user)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return [(row.pk, str(row)) for row in queryset]
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
@@ -23,6 +39,17 @@ class ScopedAdmin(SimpleHistoryAdmin):
             queryset = queryset.visible_to(request.user)
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        """Related-field filters list only rows in the user's scope."""
+        filters: list[Any] = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str) and "__" not in entry:
+                field = self.opts.get_field(entry)
+                if field.is_relation and field.many_to_one:
+                    entry = (entry, ScopedRelatedFieldListFilter)
+            filters.append(entry)
+        return filters
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return any(

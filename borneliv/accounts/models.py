@@ -201,11 +201,11 @@ class Membership(models.Model):
         errors: dict[str, str] = {}
         for field, value in given.items():
             if field == target and value is None:
-                errors[field] = str(_("This role is held in a %(kind)s; choose one.")) % {
+                errors[field] = str(_("Choose the %(kind)s this role is held in.")) % {
                     "kind": _FIELD_LABELS[field]
                 }
             elif field != target and value is not None:
-                errors[field] = str(_("This role is not held in a %(kind)s.")) % {
+                errors[field] = str(_("This role is not held in any %(kind)s; leave it empty.")) % {
                     "kind": _FIELD_LABELS[field]
                 }
         kinds = ROLE_INSTITUTION_KINDS.get(self.role)

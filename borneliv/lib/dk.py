@@ -47,10 +47,11 @@ MUNICIPALITIES: dict[str, str] = {
 DENMARK_LAT = (54.4, 57.9)
 DENMARK_LON = (7.9, 15.3)
 
-_FOUR_DIGITS = re.compile(r"\d{4}")
-_SIX_DIGITS = re.compile(r"\d{6}")
-_DAYCARE_NUMBER = re.compile(r"\d{3,10}")
-_SOR_CODE = re.compile(r"\d{6,18}")
+# ASCII digits only: ``\d`` alone would also accept e.g. Arabic-Indic digits ("٠٨٥١").
+_FOUR_DIGITS = re.compile(r"\d{4}", re.ASCII)
+_SIX_DIGITS = re.compile(r"\d{6}", re.ASCII)
+_DAYCARE_NUMBER = re.compile(r"\d{3,10}", re.ASCII)
+_SOR_CODE = re.compile(r"\d{6,18}", re.ASCII)
 
 
 def check_municipality_code(code: str) -> str | None:

@@ -1,6 +1,9 @@
-"""Read endpoints for the registry: municipalities, areas, institutions, partners."""
+"""Read endpoints for the registry: municipalities, areas, institutions, partners.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: django-ninja resolves string annotations in the
+globals of the ``@paginate`` wrapper (``ninja.pagination``), where ``Query`` and the filter
+schemas are unknown, so every filtered list endpoint would fail with a pydantic error.
+"""
 
 import datetime as dt
 from typing import Any
