@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 
 from borneliv.api import api
 
@@ -15,7 +14,6 @@ urlpatterns = [
     path("", include("borneliv.accounts.urls")),
     path("", include("borneliv.organisations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

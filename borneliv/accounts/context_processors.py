@@ -27,11 +27,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append((reverse("accounts:tokens"), _("API access")))
     if user.is_staff and (scope.is_admin or scope.led_municipality_ids):
         items.append((reverse("admin:index"), _("Administration")))
+    # The entry whose URL is the longest prefix of the current path is active; "/" only exactly.
     current = request.path
+    matches = [
+        url for url, _label in items if current == url or (url != "/" and current.startswith(url))
+    ]
+    active = max(matches, key=len) if matches else None
     return {
         **base,
         "nav_items": [
-            {"url": url, "label": label, "active": url != "/" and current.startswith(url)}
-            for url, label in items
+            {"url": url, "label": label, "active": url == active} for url, label in items
         ],
     }

@@ -12,6 +12,8 @@ class ApiTokenForm(forms.Form):
     expires_at = forms.DateTimeField(
         label=_("Expires"),
         required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
         help_text=_("Leave empty for a token that lasts until you revoke it."),
     )
 
