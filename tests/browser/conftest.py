@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 CHROMIUM = os.environ.get("BORNELIV_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(os.environ.get("BORNELIV_SCREENSHOTS", Path(__file__).parents[2] / "var" / "screenshots"))
+SCREENSHOTS = Path(
+    os.environ.get("BORNELIV_SCREENSHOTS", Path(__file__).parents[2] / "var" / "screenshots")
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is used there only
 # to set up data before the browser acts, never concurrently with it.

@@ -27,7 +27,9 @@ def log_in(page: Any, username: str) -> None:
     page.wait_for_url("**/")
 
 
-def test_a_pedagogue_sees_her_daycare_and_not_the_programme(page_factory: Any, world: World) -> None:
+def test_a_pedagogue_sees_her_daycare_and_not_the_programme(
+    page_factory: Any, world: World
+) -> None:
     page = page_factory()
     log_in(page, "pia")
     body = page.inner_text("main")
