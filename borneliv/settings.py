@@ -27,6 +27,15 @@ if not SECRET_KEY:
         "for a local demo run `make run` or `borneliv init-local`, which writes var/local.env."
     )
 
+# Children's CPR numbers: Fernet key for encryption, separate key for the HMAC pseudonym.
+CPR_KEY = envsecret("BORNELIV_CPR_KEY") or ""
+PSEUDONYM_KEY = envsecret("BORNELIV_PSEUDONYM_KEY") or ""
+if not CPR_KEY or not PSEUDONYM_KEY:
+    raise ImproperlyConfigured(
+        "BORNELIV_CPR_KEY and BORNELIV_PSEUDONYM_KEY must be set (or their *_FILE variants); "
+        "`borneliv init-local` generates both for a local demo."
+    )
+
 DEBUG = envbool("BORNELIV_DEBUG", False)
 ALLOWED_HOSTS = envlist("BORNELIV_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = envlist("BORNELIV_CSRF_TRUSTED_ORIGINS", [])
@@ -54,7 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "borneliv.accounts.middleware.preferred_language",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -81,6 +81,12 @@ class User(AbstractUser):
         self.__dict__.pop("_scope_cache", None)
 
 
+def _in_sentence(label: object) -> str:
+    """A label inside a sentence: lower-case first letter, except for acronyms such as SFO."""
+    text = str(label)
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
 _FIELD_LABELS = {
     "municipality": _("municipality"),
     "institution": _("institution"),
@@ -213,13 +219,13 @@ class Membership(models.Model):
             errors["institution"] = str(
                 _("A %(role)s must belong to a %(kinds)s, not a %(kind)s.")
             ) % {
-                "role": self.get_role_display().lower(),
+                "role": _in_sentence(self.get_role_display()),
                 "kinds": _(" or ").join(
-                    str(label).lower()
+                    _in_sentence(label)
                     for value, label in self.institution.Kind.choices
                     if value in kinds
                 ),
-                "kind": self.institution.get_kind_display().lower(),
+                "kind": _in_sentence(self.institution.get_kind_display()),
             }
         if self.valid_to is not None and self.valid_to < self.valid_from:
             errors["valid_to"] = str(_("A membership cannot end before it starts."))

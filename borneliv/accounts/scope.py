@@ -39,6 +39,8 @@ class Scope:
     # Institutions the user works in, by role.
     institution_ids_by_role: dict[str, frozenset[int]] = field(default_factory=dict)
     partner_ids: frozenset[int] = frozenset()
+    # Municipalities served by the user's health-visiting units (a unit serves its municipality).
+    health_municipality_ids: frozenset[int] = frozenset()
 
     @property
     def reads_everything(self) -> bool:
@@ -102,6 +104,7 @@ def scope_for(user: User | AnonymousUser, on: dt.date | None = None) -> Scope:
     led: set[int] = set()
     institutions: dict[str, set[int]] = {}
     partners: set[int] = set()
+    health: set[int] = set()
     if user.is_superuser:
         # Django's superuser flag means "administrator" everywhere, admin site included.
         roles.add(Role.ADMIN)
@@ -113,6 +116,8 @@ def scope_for(user: User | AnonymousUser, on: dt.date | None = None) -> Scope:
         elif role in (Role.HEALTH_VISITOR, Role.PEDAGOGUE, Role.TEACHER):
             institutions.setdefault(role, set()).add(institution_id)
             municipalities.add(inst_muni_id)
+            if role == Role.HEALTH_VISITOR:
+                health.add(inst_muni_id)
         elif role == Role.CLUB_CONTACT:
             partners.add(partner_id)
             municipalities.add(partner_muni_id)
@@ -124,4 +129,5 @@ def scope_for(user: User | AnonymousUser, on: dt.date | None = None) -> Scope:
         led_municipality_ids=frozenset(led),
         institution_ids_by_role={k: frozenset(v) for k, v in institutions.items()},
         partner_ids=frozenset(partners),
+        health_municipality_ids=frozenset(health),
     )

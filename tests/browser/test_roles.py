@@ -11,7 +11,11 @@ from borneliv.organisations.models import Institution
 from borneliv.testing import PASSWORD, World, build_world
 from tests.browser.conftest import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback keeps the reference data (goals, sub-interventions) that migrations load.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
@@ -56,6 +60,9 @@ def test_a_project_leader_sees_her_municipality_on_a_map(page_factory: Any, worl
     log_in(page, "lars")
     hrefs = [a.get_attribute("href") for a in page.query_selector_all("nav a")]
     assert "/programme/" in hrefs
+    assert "Velkommen, Lars" in page.inner_text("h1")
+    assert page.locator(".goal").count() == 3  # the three goals, in Danish
+    assert "Leg og bevægelse sammen" in page.inner_text("main")
     screenshot(page, "home-project-leader-da")
 
     page.goto("/programme/")

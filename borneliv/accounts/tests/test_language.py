@@ -280,3 +280,13 @@ def test_the_compiled_danish_catalogue_matches_the_po_file(catalogue: list[Entry
                 if compiled.ngettext(entry.msgid, entry.msgid_plural, n) != entry.msgstrs[index]:
                     stale.append(entry.msgid)
     assert stale == [], "run compilemessages"
+
+
+def test_an_english_browser_still_gets_danish_until_the_user_chooses(world: World) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    client.force_login(world.pia)
+    response = client.get("/")
+    assert response.headers["Content-Language"] == "da"
+    assert "Velkommen, Pia" in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Welcome, Pia" in client.get("/").content.decode()

@@ -171,7 +171,7 @@ def test_it_refuses_a_teacher_in_a_health_visiting_unit(world: World) -> None:
         {
             "institution": [
                 "A teacher or school leader must belong to a school or special school or "
-                "sfo / after-school club, not a health-visiting unit."
+                "SFO / after-school club, not a health-visiting unit."
             ]
         }
     ):
