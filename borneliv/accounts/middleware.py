@@ -23,7 +23,7 @@ def preferred_language(get_response: Callable[[HttpRequest], HttpResponse]) -> A
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         response = get_response(request)
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
