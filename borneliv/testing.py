@@ -274,3 +274,20 @@ def add_daycares(world: World, count: int, *, area: Area | None = None) -> list[
         )
         for number in range(first + 1, first + count + 1)
     ]
+
+
+REFERENCE_DATA_MIGRATIONS = ("borneliv.organisations.migrations.0002_reference_data",)
+
+
+def reload_reference_data() -> None:
+    """Load the reference data that migrations provide (goals, sub-interventions, stages, topics).
+
+    Transactional tests (live server, browser) flush every table after each test, migration data
+    included; they call this to start from what a migrated database holds.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    for name in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(name).load(apps, None)

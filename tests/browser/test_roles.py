@@ -8,18 +8,15 @@ import pytest
 
 from borneliv.accounts.models import today
 from borneliv.organisations.models import Institution
-from borneliv.testing import PASSWORD, World, build_world
+from borneliv.testing import PASSWORD, World, build_world, reload_reference_data
 from tests.browser.conftest import screenshot
 
-# serialized_rollback keeps the reference data (goals, sub-interventions) that migrations load.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def world(transactional_db: Any) -> World:
+    reload_reference_data()  # flushed by earlier transactional tests
     return build_world()
 
 
