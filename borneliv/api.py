@@ -14,6 +14,8 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from borneliv.accounts.services import api_token_authenticate
+from borneliv.children.api import router as children_router
+from borneliv.healthvisits.api import router as healthvisits_router
 from borneliv.organisations.api import router as organisations_router
 
 
@@ -38,3 +40,5 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", organisations_router)
+api.add_router("/", children_router)
+api.add_router("/", healthvisits_router)

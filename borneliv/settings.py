@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "ninja",
     "borneliv.accounts",
     "borneliv.organisations",
+    "borneliv.children",
+    "borneliv.healthvisits",
     "borneliv.demo",
 ]
 
@@ -114,7 +116,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "borneliv.accounts.backends.PasswordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -13,6 +13,8 @@ admin.site.site_title = "Børneliv"
 urlpatterns = [
     path("", include("borneliv.accounts.urls")),
     path("", include("borneliv.organisations.urls")),
+    path("children/", include("borneliv.children.urls")),
+    path("healthvisits/", include("borneliv.healthvisits.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -19,9 +19,21 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {**base, "nav_items": []}
     scope = user.scope
-    items: list[tuple[str, Any]] = [(reverse("accounts:home"), _("Home"))]
+    # URL names of apps above accounts are referenced by name only (no import upwards).
+    items: list[tuple[str, Any]] = []
+    if user.has_perm("healthvisits.view_worklist"):
+        # A health visitor's home is her worklist (accounts:home redirects there).
+        items.append((reverse("healthvisits:worklist"), _("Worklist")))
+    else:
+        items.append((reverse("accounts:home"), _("Home")))
     if user.has_perm("organisations.view_programme_overview"):
         items.append((reverse("organisations:programme"), _("Programme")))
+    if user.has_perm("children.view_child"):
+        items.append((reverse("children:find"), _("Children")))
+    if user.has_perm("healthvisits.view_coverage"):
+        items.append((reverse("healthvisits:coverage"), _("Coverage")))
+    if user.has_perm("children.view_accesslog"):
+        items.append((reverse("children:access_log"), _("Access log")))
     if not scope.is_empty:
         items.append((reverse("organisations:goals"), _("Goals and sub-interventions")))
     items.append((reverse("accounts:tokens"), _("API access")))

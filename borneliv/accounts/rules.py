@@ -42,3 +42,8 @@ rules.add_perm("accounts.delete_user", is_admin)
 rules.add_perm("accounts.view_apitoken", is_admin)
 rules.add_perm("accounts.delete_apitoken", is_admin)
 rules.add_perm("accounts.view_history", is_admin)
+
+
+@rules.predicate
+def is_health_visitor(user: Any) -> bool:
+    return bool(user.is_authenticated and user.scope.health_municipality_ids)

@@ -11,12 +11,15 @@ from django.views.decorators.http import require_POST
 
 from borneliv.accounts import services
 from borneliv.accounts.forms import ApiTokenForm
-from borneliv.accounts.models import ApiToken
+from borneliv.accounts.models import ApiToken, Role
 from borneliv.organisations.selectors import landing_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if request.user.scope.primary_role == Role.HEALTH_VISITOR:  # type: ignore[union-attr]
+        # The health visitor's landing page is her worklist (app healthvisits, by URL name).
+        return redirect("healthvisits:worklist")
     context = landing_for(request.user)
     return render(request, "accounts/home.html", context)
 

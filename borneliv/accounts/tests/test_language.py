@@ -40,7 +40,7 @@ def page(client: Client, url: str) -> str:
     ("persona", "welcome", "role_label"),
     [
         ("pia", "Velkommen, Pia", "Pædagog"),
-        ("hanne", "Velkommen, Hanne", "Sundhedsplejerske"),
+        ("tina", "Velkommen, Tina", "Lærer eller skoleleder"),
         ("lars", "Velkommen, Lars", "Kommunal projektleder"),
         ("rikke", "Velkommen, Rikke", "Forsker"),
     ],

@@ -47,7 +47,7 @@ def test_it_logs_in_with_the_right_password(world: World) -> None:
     response = log_in(client, "hanne", PASSWORD)
     assert (response.status_code, response["Location"]) == (302, "/")
     assert logged_in_as(client) == str(world.hanne.pk)
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
 
 
 def test_it_refuses_a_wrong_password(world: World) -> None:
@@ -127,7 +127,7 @@ def test_a_deactivated_user_cannot_log_in(world: World) -> None:
 def test_logout_refuses_a_get(client_for: ClientFor) -> None:
     client = client_for("hanne")
     assert client.get("/logout/").status_code == 405
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
 
 
 def test_logout_by_post_ends_the_session(client_for: ClientFor) -> None:

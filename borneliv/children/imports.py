@@ -1,0 +1,461 @@
+"""Import of children from a municipal births extract (CSV or XLSX), with a dry run.
+
+The file has a header row; column names are matched without regard to case, in Danish or English:
+
+=================  ==========================================  ========
+column             also called                                 required
+=================  ==========================================  ========
+``cpr``            cpr_nr, cprnr, cpr-nr, cpr-nummer           yes
+``fornavn``        first_name                                  yes
+``efternavn``      last_name                                   yes
+``omraade``        område, omrade, area (name or id)           yes
+``tilflytningsdato`` resident_from (dd.mm.yyyy or ISO)         no
+``familie``        family                                      no
+=================  ==========================================  ========
+
+``import_children(rows, user=…, commit=False)`` checks every row and returns a report: ``ok``
+(would be registered), ``unchanged`` (the same child with the same name and area is registered
+already, so re-importing a file changes nothing) or ``error`` with a message. With
+``commit=True`` it checks again and registers the ``ok`` rows through the services in one
+transaction, all or nothing; a report with errors is never committed.
+
+CPR numbers are never echoed: a report shows them masked (``DDMMYY-xxxx``), and messages and log
+lines carry row numbers, not numbers from the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from borneliv.children import services
+from borneliv.children.models import Child, Family
+from borneliv.children.selectors import registrable_areas, with_current_residence
+from borneliv.lib.cpr import Cpr
+from borneliv.organisations.models import Area
+
+logger = logging.getLogger(__name__)
+
+MAX_ROWS = 50_000
+CHUNK = 900  # SQLite allows more bound parameters, but old builds stop at 999
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "cpr": ("cpr", "cpr_nr", "cprnr", "cpr-nr", "cpr-nummer", "cpr_nummer", "cpr nummer"),
+    "first_name": ("fornavn", "first_name", "first name", "firstname"),
+    "last_name": ("efternavn", "last_name", "last name", "lastname", "surname"),
+    "area": ("omraade", "område", "omrade", "area", "area_id", "lokalområde", "lokalomraade"),
+    "resident_from": ("tilflytningsdato", "resident_from", "resident from", "tilflytning"),
+    "family": ("familie", "family", "familienavn", "family_name"),
+}
+REQUIRED = ("cpr", "first_name", "last_name", "area")
+DATE_FORMATS = ("%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d")
+_SIX_DIGITS = re.compile(r"\d{6}")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read; the message is safe to show."""
+
+
+@dataclass
+class SourceRow:
+    """One data row of the file: its row number (the header is row 1) and its cells by column."""
+
+    number: int
+    values: dict[str, Any]
+
+
+@dataclass
+class ReportRow:
+    number: int
+    status: str  # "ok", "unchanged" or "error"
+    messages: list[str] = field(default_factory=list)
+    masked_cpr: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    area: Area | None = None
+    resident_from: dt.date | None = None
+    family_name: str = ""
+    cpr: Cpr | None = field(default=None, repr=False)  # in memory only, never shown
+    existing: Child | None = field(default=None, repr=False)
+    child: Child | None = field(default=None, repr=False)  # registered by the commit
+
+    OK = "ok"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+    @property
+    def message(self) -> str:
+        return " ".join(self.messages)
+
+    def fail(self, message: str) -> None:
+        self.status = self.ERROR
+        self.messages.append(message)
+
+
+@dataclass
+class ImportReport:
+    rows: list[ReportRow] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    committed: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def ok(self) -> int:
+        return self.count(ReportRow.OK)
+
+    @property
+    def unchanged(self) -> int:
+        return self.count(ReportRow.UNCHANGED)
+
+    @property
+    def errors(self) -> int:
+        return self.count(ReportRow.ERROR)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.file_errors) or self.errors > 0
+
+    @property
+    def can_commit(self) -> bool:
+        return not self.has_errors and self.ok > 0
+
+
+# Reading
+
+
+def _column_of(header: str) -> str | None:
+    name = header.replace("\ufeff", "").strip().lower()
+    for column, aliases in ALIASES.items():
+        if name in aliases:
+            return column
+    return None
+
+
+def _rows_from_table(table: Iterable[Sequence[Any]]) -> list[SourceRow]:
+    iterator = iter(table)
+    header = next(iterator, None)
+    if header is None:
+        raise ImportFileError(_("The file is empty."))
+    columns = [_column_of(str(cell or "")) for cell in header]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        names = ", ".join(ALIASES[c][0] for c in missing)
+        raise ImportFileError(
+            _("The file lacks required columns: %(names)s. The first row must name the columns.")
+            % {"names": names}
+        )
+    rows: list[SourceRow] = []
+    for number, cells in enumerate(iterator, start=2):
+        values: dict[str, Any] = {}
+        for column, cell in zip(columns, cells, strict=False):
+            if column is not None and column not in values:
+                values[column] = cell
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+            continue  # blank line
+        rows.append(SourceRow(number=number, values=values))
+        if len(rows) > MAX_ROWS:
+            raise ImportFileError(
+                _("The file has more than %(max)d rows; split it into smaller files.")
+                % {"max": MAX_ROWS}
+            )
+    return rows
+
+
+def _read_csv(data: bytes) -> list[SourceRow]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("The file is not UTF-8 text. Save it as “CSV UTF-8” or as an Excel workbook.")
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    return _rows_from_table(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _read_xlsx(data: bytes) -> list[SourceRow]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a broken file
+        raise ImportFileError(_("The file cannot be read as an Excel workbook.")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        return _rows_from_table(sheet.iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
+def read_rows(data: bytes, filename: str = "") -> list[SourceRow]:
+    """The data rows of a CSV (``;`` or ``,``, UTF-8 with or without BOM) or XLSX file."""
+    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
+        return _read_xlsx(data)
+    return _read_csv(data)
+
+
+# Checking
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _cpr_text(value: Any) -> str:
+    """A CPR cell as text; a number cell has lost its leading zero (Excel), so it is restored."""
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int | float) and float(value).is_integer() and 0 < value < 10**10:
+        return f"{int(value):010d}"
+    return _text(value)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    text = text.split(" ")[0].split("T")[0]  # "2024-03-01 00:00:00" from some exports
+    for pattern in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date only
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _first_message(error: ValidationError) -> str:
+    return " ".join(str(m) for m in error.messages)
+
+
+class _Areas:
+    """The areas the importing user may register children in, by id and by name."""
+
+    def __init__(self, user: Any) -> None:
+        if user is None:
+            areas = list(Area.objects.select_related("municipality").order_by("pk"))
+        else:
+            areas = list(registrable_areas(user))
+        self.by_id = {area.pk: area for area in areas}
+        self.by_name: dict[str, list[Area]] = {}
+        for area in areas:
+            self.by_name.setdefault(area.name.casefold(), []).append(area)
+
+    def find(self, value: Any, row: ReportRow) -> Area | None:
+        text = _text(value)
+        if not text:
+            row.fail(_("The area is missing."))
+            return None
+        if text.isdigit() and int(text) in self.by_id:
+            return self.by_id[int(text)]
+        matches = self.by_name.get(text.casefold(), [])
+        if len(matches) == 1:
+            return matches[0]
+        shown = text if not _SIX_DIGITS.search(text) and len(text) <= 60 else "…"
+        if len(matches) > 1:
+            row.fail(
+                _("The area name “%(name)s” exists in several municipalities; use the area id.")
+                % {"name": shown}
+            )
+        else:
+            row.fail(
+                _("Unknown area “%(name)s”: not one of the areas you may register children in.")
+                % {"name": shown}
+            )
+        return None
+
+
+def _check_row(source: SourceRow, areas: _Areas) -> ReportRow:
+    values = source.values
+    row = ReportRow(number=source.number, status=ReportRow.OK)
+    try:
+        row.cpr = services.cpr_parse(_cpr_text(values.get("cpr")))
+    except ValidationError as exc:
+        row.fail(_first_message(exc))
+    else:
+        row.masked_cpr = row.cpr.masked
+    row.first_name = _text(values.get("first_name"))[:100]
+    row.last_name = _text(values.get("last_name"))[:100]
+    if not row.first_name:
+        row.fail(_("The first name is missing."))
+    if not row.last_name:
+        row.fail(_("The last name is missing."))
+    row.area = areas.find(values.get("area"), row)
+    try:
+        row.resident_from = _date(values.get("resident_from"))
+    except ValueError:
+        row.fail(_("The date of moving in is not a date (use dd.mm.yyyy)."))
+    if row.cpr and row.resident_from and row.resident_from < row.cpr.birth_date:
+        row.fail(_("The date of moving in lies before the birth date."))
+    row.family_name = _text(values.get("family"))[:200]
+    return row
+
+
+def _check_existing(rows: list[ReportRow], user: Any) -> None:
+    """Mark rows whose child is registered already: unchanged, or an error if it differs."""
+    by_key: dict[str, ReportRow] = {}
+    for row in rows:
+        if row.cpr is not None and row.status != ReportRow.ERROR:
+            by_key.setdefault(services.cpr_pseudonym(row.cpr.digits), row)
+    keys = list(by_key)
+    existing: list[Child] = []
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        existing.extend(
+            with_current_residence(
+                Child.objects.filter(cpr_pseudonym__in=chunk).select_related("family")
+            )
+        )
+    if not existing:
+        return
+    if user is None:
+        visible = {child.pk for child in existing}
+    else:
+        visible = set()
+        ids = [child.pk for child in existing]
+        for start in range(0, len(ids), CHUNK):
+            visible.update(
+                Child.objects.visible_to(user)
+                .filter(pk__in=ids[start : start + CHUNK])
+                .values_list("pk", flat=True)
+            )
+    for child in existing:
+        row = by_key[child.cpr_pseudonym]
+        if row.status == ReportRow.ERROR:
+            continue
+        same = (
+            child.first_name.casefold() == row.first_name.casefold()
+            and child.last_name.casefold() == row.last_name.casefold()
+            and row.area is not None
+            and child.current_area_id == row.area.pk  # type: ignore[attr-defined]
+        )
+        if same and child.pk in visible:
+            row.status = ReportRow.UNCHANGED
+            row.existing = child
+            row.messages.append(_("Registered already with this name and area; left as it is."))
+        elif child.pk in visible:
+            row.fail(
+                _(
+                    "This child is registered already as %(name)s in another area or with "
+                    "another name; change the registered child on its page instead."
+                )
+                % {"name": child.full_name}
+            )
+        else:
+            row.fail(
+                _("A child with this CPR number is registered already, in a place you cannot see.")
+            )
+
+
+def check_rows(source_rows: Sequence[SourceRow], *, user: Any) -> ImportReport:
+    """The dry run: a report of every row; writes nothing."""
+    areas = _Areas(user)
+    report = ImportReport(rows=[_check_row(source, areas) for source in source_rows])
+    first_row_of: dict[str, int] = {}
+    for row in report.rows:
+        if row.cpr is None:
+            continue
+        first = first_row_of.setdefault(row.cpr.digits, row.number)
+        if first != row.number:
+            row.fail(_("The same CPR number appears in row %(row)d already.") % {"row": first})
+    _check_existing(report.rows, user)
+    if not report.rows:
+        report.file_errors.append(_("The file has no data rows."))
+    return report
+
+
+def _family_key(row: ReportRow) -> tuple[str, int] | None:
+    if not row.family_name or row.area is None:
+        return None
+    return (row.family_name.casefold(), row.area.pk)
+
+
+def _commit(report: ImportReport, user: Any) -> None:
+    families: dict[tuple[str, int], Family] = {}
+    # A new sibling joins the family of a child the same file registered before.
+    for row in report.rows:
+        key = _family_key(row)
+        if key and row.existing is not None and row.existing.family is not None:
+            families.setdefault(key, row.existing.family)
+    for row in report.rows:
+        if row.status != ReportRow.OK:
+            continue
+        assert row.cpr is not None and row.area is not None
+        family = None
+        key = _family_key(row)
+        if key is not None:
+            family = families.get(key)
+            if family is None:
+                family = families[key] = services.family_create(name=row.family_name)
+        row.child = services.child_register(
+            cpr=row.cpr.digits,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            area=row.area,
+            resident_from=row.resident_from,
+            family=family,
+            by=user,
+        )
+
+
+def import_children(
+    source_rows: Sequence[SourceRow], *, user: Any, commit: bool = False
+) -> ImportReport:
+    """Check the rows; with ``commit``, register the ``ok`` rows, all or nothing.
+
+    ``user`` limits the areas (and what messages reveal) to the user's scope; ``None`` (the
+    management command) means every area. A commit checks again inside its transaction and
+    writes nothing if any row has an error.
+    """
+    if not commit:
+        report = check_rows(source_rows, user=user)
+        _log(report, user)
+        return report
+    with transaction.atomic():
+        report = check_rows(source_rows, user=user)
+        if report.can_commit:
+            try:
+                _commit(report, user)
+            except ValidationError as exc:
+                # Someone registered one of the children between the check and now.
+                transaction.set_rollback(True)
+                report.file_errors.append(
+                    _("Nothing was imported: %(reason)s") % {"reason": _first_message(exc)}
+                )
+            else:
+                report.committed = True
+    _log(report, user)
+    return report
+
+
+def _log(report: ImportReport, user: Any) -> None:
+    logger.info(
+        "children import by %s: %d rows, %d ok, %d unchanged, %d errors, committed=%s",
+        getattr(user, "username", "command line"),
+        len(report.rows),
+        report.ok,
+        report.unchanged,
+        report.errors,
+        report.committed,
+    )

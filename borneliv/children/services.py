@@ -1,0 +1,329 @@
+"""Writes to the child registry, and the access log of reads.
+
+Keyword-only, one transaction each, ``full_clean()`` before saving; a ``ValidationError`` carries a
+message for the user and nothing is saved. CPR numbers never appear in an error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from borneliv.accounts.models import User, today
+from borneliv.children.models import (
+    AccessLog,
+    Child,
+    Enrolment,
+    Family,
+    Guardian,
+    Residence,
+    VulnerabilityPeriod,
+)
+from borneliv.lib import pseudonym
+from borneliv.lib.cpr import Cpr, CprError, parse_cpr
+from borneliv.organisations.models import Area, Institution
+
+ENROLLING_KINDS = ("daycare", "school", "special_school", "sfo")
+
+
+class ReadView:
+    """The ``view`` of an access-log row: which read path showed the child."""
+
+    CHILD_DETAIL = "child_detail"  # the registry page
+    CPR_REVEAL = "cpr_reveal"  # the full CPR number shown on request, with a purpose
+    FIND_BY_CPR = "find_by_cpr"  # the find-by-CPR form found the child
+    NAME_SEARCH = "name_search"  # one row per child listed by a name search
+    API_LIST = "api_list"
+    API_DETAIL = "api_detail"
+    API_LOOKUP = "api_lookup"
+
+
+class DuplicateChildError(ValidationError):
+    """The CPR number is registered already; ``existing`` is the child if the user may see it."""
+
+    def __init__(self, message: str, existing: Child | None) -> None:
+        super().__init__(message, code="duplicate_child")
+        self.existing = existing
+
+
+def _save(obj: Any) -> Any:
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def _cpr_error_message(code: str) -> str:
+    # Translated here: ``lib.cpr`` is Django-free, and a gettext of a variable is never extracted.
+    if code == "date":
+        return _("The first six digits of the CPR number are not a real date.")
+    return _("A CPR number has the form DDMMYY-SSSS (10 digits).")
+
+
+def cpr_parse(cpr: str) -> Cpr:
+    """Parse a CPR number or raise a ValidationError whose message does not echo the number.
+
+    Also refuses a birth date in the future: such a number may be well-formed, but is not issued.
+    """
+    try:
+        parsed = parse_cpr(cpr)
+    except CprError as exc:
+        # ``from None``: the CprError adds nothing, and a traceback should not carry the input.
+        raise ValidationError({"cpr": _cpr_error_message(exc.code)}, code="invalid_cpr") from None
+    if parsed.birth_date > today():
+        raise ValidationError(
+            {"cpr": _("The CPR number gives a birth date in the future.")}, code="invalid_cpr"
+        )
+    return parsed
+
+
+def cpr_pseudonym(digits: str) -> str:
+    return pseudonym.pseudonym(settings.PSEUDONYM_KEY, digits)
+
+
+def cpr_of(child: Child) -> str:
+    """The child's CPR number, decrypted (show it only where the task needs it)."""
+    return pseudonym.decrypt(settings.CPR_KEY, child.cpr_ciphertext)
+
+
+def child_find_by_cpr(*, cpr: str, user: Any) -> Child | None:
+    """The visible child with this CPR number, or None (also when it exists out of scope)."""
+    parsed = cpr_parse(cpr)
+    return Child.objects.visible_to(user).filter(cpr_pseudonym=cpr_pseudonym(parsed.digits)).first()
+
+
+@transaction.atomic
+def child_register(
+    *,
+    cpr: str,
+    first_name: str,
+    last_name: str,
+    area: Area,
+    resident_from: dt.date | None = None,
+    family: Family | None = None,
+    by: Any = None,
+    is_synthetic: bool = False,
+) -> Child:
+    """Register a child with its residence; refuses a CPR number that is registered already."""
+    parsed = cpr_parse(cpr)
+    key = cpr_pseudonym(parsed.digits)
+    existing = Child.objects.filter(cpr_pseudonym=key).first()
+    if existing is not None:
+        visible = (
+            Child.objects.visible_to(by).filter(pk=existing.pk).first() if by is not None else None
+        )
+        if visible is not None:
+            message = _("This child is registered already: %(name)s, born %(born)s.") % {
+                "name": visible.full_name,
+                "born": visible.birth_date.strftime("%d.%m.%Y"),
+            }
+        else:
+            message = _(
+                "A child with this CPR number is registered already, in a place you cannot see. "
+                "Contact the health-visiting unit of the municipality where the child lived."
+            )
+        raise DuplicateChildError(message, visible)
+    start = resident_from or parsed.birth_date
+    if start < parsed.birth_date:
+        raise ValidationError({"resident_from": _("A child cannot live somewhere before birth.")})
+    child = _save(
+        Child(
+            cpr_ciphertext=pseudonym.encrypt(settings.CPR_KEY, parsed.digits),
+            cpr_pseudonym=key,
+            birth_date=parsed.birth_date,
+            sex=parsed.sex,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            family=family,
+            is_synthetic=is_synthetic,
+        )
+    )
+    _save(Residence(child=child, area=area, valid_from=start))
+    return child
+
+
+@transaction.atomic
+def child_register_with_family(
+    *,
+    family_name: str,
+    guardians: Iterable[dict[str, str]] = (),
+    **child: Any,
+) -> Child:
+    """Register a child in a new family (both or neither are saved)."""
+    family = family_create(name=family_name, guardians=guardians)
+    return child_register(family=family, **child)
+
+
+@transaction.atomic
+def child_update(*, child: Child, first_name: str, last_name: str) -> Child:
+    child.first_name = first_name.strip()
+    child.last_name = last_name.strip()
+    return _save(child)
+
+
+@transaction.atomic
+def child_move(*, child: Child, area: Area, on: dt.date) -> Residence:
+    """Move a child to ``area`` on ``on``: the current residence ends the day before."""
+    Child.objects.select_for_update().filter(pk=child.pk).first()
+    if on < child.birth_date:
+        raise ValidationError({"valid_from": _("A child cannot move before birth.")})
+    if Residence.objects.filter(child=child, valid_from__gte=on).exists():
+        raise ValidationError(
+            {"valid_from": _("The child has a residence starting on or after that date already.")}
+        )
+    current = Residence.objects.filter(child=child).valid_on(on).first()
+    if current is not None:
+        if current.area_id == area.pk:
+            raise ValidationError({"area": _("The child lives in this area already.")})
+        current.valid_to = on - dt.timedelta(days=1)
+        _save(current)
+    return _save(Residence(child=child, area=area, valid_from=on))
+
+
+@transaction.atomic
+def family_create(*, name: str, guardians: Iterable[dict[str, str]] = ()) -> Family:
+    family = _save(Family(name=name.strip()))
+    for guardian in guardians:
+        guardian_add(family=family, **guardian)
+    return family
+
+
+@transaction.atomic
+def family_create_for_child(
+    *, child: Child, name: str, guardians: Iterable[dict[str, str]] = ()
+) -> Family:
+    """Start a new family for a child who has none yet."""
+    if child.family_id is not None:
+        raise ValidationError(_("The child belongs to a family already."))
+    family = family_create(name=name, guardians=guardians)
+    child_set_family(child=child, family=family)
+    return family
+
+
+@transaction.atomic
+def guardian_add(
+    *, family: Family, name: str, relation: str, phone: str = "", email: str = ""
+) -> Guardian:
+    return _save(
+        Guardian(family=family, name=name.strip(), relation=relation, phone=phone, email=email)
+    )
+
+
+@transaction.atomic
+def child_set_family(*, child: Child, family: Family | None) -> Child:
+    child.family = family
+    return _save(child)
+
+
+@transaction.atomic
+def vulnerability_set(
+    *,
+    family: Family,
+    reason: str,
+    valid_from: dt.date,
+    by: User | None,
+    note: str = "",
+) -> VulnerabilityPeriod:
+    """Mark a family vulnerable from ``valid_from``; refuses overlapping an open period."""
+    Family.objects.select_for_update().filter(pk=family.pk).first()
+    clash = (
+        VulnerabilityPeriod.objects.filter(family=family).filter(valid_to__isnull=True).exists()
+        or VulnerabilityPeriod.objects.filter(family=family, valid_to__gte=valid_from).exists()
+    )
+    if clash:
+        raise ValidationError(
+            {
+                "valid_from": _(
+                    "The family is already marked vulnerable in that period; clear or change "
+                    "that marker first."
+                )
+            }
+        )
+    return _save(
+        VulnerabilityPeriod(
+            family=family, reason=reason, valid_from=valid_from, note=note, set_by=by
+        )
+    )
+
+
+@transaction.atomic
+def vulnerability_clear(
+    *, period: VulnerabilityPeriod, on: dt.date, by: User | None
+) -> VulnerabilityPeriod:
+    """End a vulnerability period on ``on`` (inclusive)."""
+    if period.valid_to is not None:
+        raise ValidationError(_("This marker has been cleared already."))
+    if on < period.valid_from:
+        raise ValidationError({"valid_to": _("A period cannot end before it starts.")})
+    period.valid_to = on
+    period.cleared_by = by
+    return _save(period)
+
+
+@transaction.atomic
+def enrolment_start(
+    *,
+    child: Child,
+    institution: Institution,
+    valid_from: dt.date,
+    group: str = "",
+    valid_to: dt.date | None = None,
+) -> Enrolment:
+    if institution.kind not in ENROLLING_KINDS:
+        raise ValidationError(
+            {"institution": _("Children are enrolled in daycares, schools and SFOs only.")}
+        )
+    if valid_from < child.birth_date:
+        raise ValidationError({"valid_from": _("A child cannot be enrolled before birth.")})
+    group_of = {"daycare": "daycare", "school": "school", "special_school": "school", "sfo": "sfo"}
+    same_kind = [kind for kind, grp in group_of.items() if grp == group_of[institution.kind]]
+    overlap = Enrolment.objects.filter(child=child, institution__kind__in=same_kind).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)
+    )
+    if valid_to is not None:
+        overlap = overlap.filter(valid_from__lte=valid_to)
+    if overlap.exists():
+        raise ValidationError(
+            {"valid_from": _("The child has an overlapping place of the same kind already.")}
+        )
+    return _save(
+        Enrolment(
+            child=child,
+            institution=institution,
+            group=group.strip(),
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+    )
+
+
+@transaction.atomic
+def enrolment_end(*, enrolment: Enrolment, on: dt.date) -> Enrolment:
+    if on < enrolment.valid_from:
+        raise ValidationError({"valid_to": _("A period cannot end before it starts.")})
+    enrolment.valid_to = on
+    return _save(enrolment)
+
+
+def access_log_record(
+    *, user: Any, children: Child | Iterable[Child], view: str, purpose: str = ""
+) -> int:
+    """Write one access-log row per child read; returns the number of rows written."""
+    items = [children] if isinstance(children, Child) else list(children)
+    if not items:
+        return 0
+    now = timezone.now()
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(at=now, user=user, child=child, view=view, purpose=purpose[:200])
+            for child in items
+        ]
+    )
+    return len(items)

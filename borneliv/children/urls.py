@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from borneliv.children import views
+
+app_name = "children"
+
+urlpatterns = [
+    path("", views.find, name="find"),
+    path("register/", views.register, name="register"),
+    path("import/", views.import_children, name="import"),
+    path("access-log/", views.access_log, name="access_log"),
+    path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/cpr/", views.reveal_cpr, name="reveal_cpr"),
+    path("<uuid:public_id>/family/", views.family_create, name="family_create"),
+    path("<uuid:public_id>/guardians/", views.guardian_add, name="guardian_add"),
+    path("<uuid:public_id>/vulnerability/", views.vulnerability_set, name="vulnerability_set"),
+    path(
+        "<uuid:public_id>/vulnerability/<int:period_id>/clear/",
+        views.vulnerability_clear,
+        name="vulnerability_clear",
+    ),
+    path("<uuid:public_id>/move/", views.move, name="move"),
+    path("<uuid:public_id>/enrolments/", views.enrol, name="enrol"),
+    path(
+        "<uuid:public_id>/enrolments/<int:enrolment_id>/end/",
+        views.enrolment_end,
+        name="enrolment_end",
+    ),
+]

@@ -1,0 +1,529 @@
+"""Pages of the child registry: find, register, the child's record, import, the access log.
+
+Every page that shows a child's record writes one access-log row per child shown. A CPR number
+only ever arrives by POST and is never put into a URL, a message, a log line or a page (except
+the explicit, logged "show full CPR number").
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from borneliv.accounts.models import User
+from borneliv.children import forms, imports, selectors, services
+from borneliv.children.models import Child, Enrolment, VulnerabilityPeriod
+from borneliv.children.services import ReadView
+from borneliv.lib import pseudonym
+
+SEARCH_PAGE_SIZE = 25
+ACCESS_LOG_PAGE_SIZE = 50
+IMPORT_SESSION_KEY = "children_import"
+IMPORT_TTL_SECONDS = 3600
+
+
+def _get_child_for_user(user: Any, public_id: uuid.UUID, *, change: bool = False) -> Child:
+    """The child if the user may see it; 404 otherwise, so ids outside scope reveal nothing."""
+    try:
+        child: Child = (
+            Child.objects.visible_to(user).select_related("family").get(public_id=public_id)
+        )
+    except Child.DoesNotExist as exc:
+        raise Http404 from exc
+    if change and not user.has_perm("children.change_child"):
+        raise PermissionDenied
+    return child
+
+
+def _user(request: HttpRequest) -> User:
+    """The logged-in user (every view here is ``login_required``)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _require(user: Any, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    """A service's ValidationError on the form: by field where the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _page(request: HttpRequest, items: Any, size: int) -> Page[Any]:
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+# Finding and registering
+
+
+@never_cache
+@sensitive_post_parameters("cpr")
+@login_required
+def find(request: HttpRequest) -> HttpResponse:
+    """Find a child by CPR number (POST only) or by name (GET ``?q=``)."""
+    user = request.user
+    _require(user, "children.view_child")
+    cpr_form = forms.FindByCprForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and cpr_form.is_valid():
+        child = services.child_find_by_cpr(cpr=cpr_form.cleaned_data["cpr"], user=user)
+        if child is not None:
+            services.access_log_record(user=user, children=child, view=ReadView.FIND_BY_CPR)
+            return redirect("children:detail", public_id=child.public_id)
+        cpr_form.add_error(
+            None,
+            _(
+                "No child with this CPR number lives in your area. Check the number, or "
+                "register the child."
+            ),
+        )
+
+    query = request.GET.get("q", "")
+    if any(c.isdigit() for c in query):
+        # A CPR number typed into the name box (past the browser's pattern check): it is not
+        # searched for, and the redirect takes it out of the address bar and of the page.
+        messages.warning(
+            request,
+            _(
+                "Names have no digits, so nothing was searched. To find a child by CPR number, "
+                "use the form for CPR numbers."
+            ),
+        )
+        return redirect("children:find")
+    search_form = forms.NameSearchForm(request.GET if query else None)
+    page = None
+    if search_form.is_bound and search_form.is_valid() and search_form.cleaned_data["q"]:
+        page = _page(
+            request,
+            selectors.children_matching(user, search_form.cleaned_data["q"]),
+            SEARCH_PAGE_SIZE,
+        )
+        services.access_log_record(user=user, children=page.object_list, view=ReadView.NAME_SEARCH)
+    return render(
+        request,
+        "children/find.html",
+        {
+            "cpr_form": cpr_form,
+            "search_form": search_form,
+            "page": page,
+            "can_register": user.has_perm("children.add_child"),
+            "can_import": user.has_perm("children.import_children"),
+        },
+        status=400 if cpr_form.errors else 200,
+    )
+
+
+@never_cache
+@sensitive_post_parameters("cpr")
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require(user, "children.add_child")
+    form = forms.RegisterForm(request.POST or None, user=user)
+    duplicate: Child | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        child_data = {
+            "cpr": data["cpr"],
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "area": data["area"],
+            "resident_from": data["resident_from"],
+            "by": user,
+        }
+        try:
+            if data["family"] == forms.RegisterForm.NEW_FAMILY:
+                child = services.child_register_with_family(
+                    family_name=data["family_name"], guardians=form.guardians(), **child_data
+                )
+            else:
+                child = services.child_register(**child_data)
+        except services.DuplicateChildError as exc:
+            duplicate = exc.existing
+            form.add_error("cpr", exc)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was registered.") % {"name": child.full_name})
+            return redirect("children:detail", public_id=child.public_id)
+    return render(
+        request,
+        "children/register.html",
+        {"form": form, "duplicate": duplicate},
+        status=400 if form.errors else 200,
+    )
+
+
+# The child's record
+
+
+def _render_child(
+    request: HttpRequest,
+    child: Child,
+    *,
+    view: str = ReadView.CHILD_DETAIL,
+    purpose: str = "",
+    revealed_cpr: str = "",
+    bound: dict[str, Form] | None = None,
+    bound_id: int | None = None,
+) -> HttpResponse:
+    """The record page; logs the read.
+
+    ``bound`` replaces blank forms with submitted ones that have errors; for the per-row forms
+    (``clear_form``, ``end_form``) ``bound_id`` says which period or enrolment it belongs to.
+    """
+    user = request.user
+    bound = bound or {}
+    services.access_log_record(user=user, children=child, view=view, purpose=purpose)
+    record = selectors.child_record(user, child)
+    for period in record.vulnerability_periods:
+        if period.valid_to is None:
+            period.clear_form = (  # type: ignore[attr-defined]
+                bound["clear_form"]
+                if "clear_form" in bound and bound_id == period.pk
+                else forms.VulnerabilityClearForm(prefix=f"clear-{period.pk}")
+            )
+    for enrolment in record.enrolments:
+        if enrolment.valid_to is None:
+            enrolment.end_form = (  # type: ignore[attr-defined]
+                bound["end_form"]
+                if "end_form" in bound and bound_id == enrolment.pk
+                else forms.EnrolmentEndForm(prefix=f"end-{enrolment.pk}")
+            )
+    page_forms: dict[str, Form] = {
+        "reveal_form": forms.RevealCprForm(),
+        "family_form": forms.FamilyForm(initial={"name": child.last_name}),
+        "guardian_form": forms.GuardianForm(),
+        "vulnerability_form": forms.VulnerabilitySetForm(),
+        "move_form": forms.MoveForm(user=user),
+        "enrol_form": forms.EnrolForm(user=user),
+    }
+    page_forms.update({k: v for k, v in bound.items() if k in page_forms})
+    context: dict[str, Any] = {
+        "child": child,
+        "record": record,
+        "masked_cpr": child.cpr_masked,
+        "revealed_cpr": revealed_cpr,
+        "can_change": user.has_perm("children.change_child"),
+        "can_change_family": user.has_perm("children.change_family"),
+        "can_set_vulnerability": user.has_perm("children.set_vulnerability"),
+        "short_id": selectors.short_id(child.public_id),
+        **page_forms,
+    }
+    has_errors = any(form.errors for form in bound.values())
+    return render(request, "children/detail.html", context, status=400 if has_errors else 200)
+
+
+@never_cache
+@login_required
+def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    child = _get_child_for_user(request.user, public_id)
+    return _render_child(request, child)
+
+
+@never_cache
+@require_POST
+@login_required
+def reveal_cpr(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Show the full CPR number once, in this response only; the read is logged with a purpose."""
+    child = _get_child_for_user(request.user, public_id)
+    form = forms.RevealCprForm(request.POST)
+    if not form.is_valid():
+        return _render_child(request, child, bound={"reveal_form": form})
+    cpr = services.cpr_of(child)
+    return _render_child(
+        request,
+        child,
+        view=ReadView.CPR_REVEAL,
+        purpose=form.cleaned_data["purpose"],
+        revealed_cpr=f"{cpr[:6]}-{cpr[6:]}",
+    )
+
+
+def _child_action(
+    request: HttpRequest,
+    public_id: uuid.UUID,
+    form_name: str,
+    make_form: Any,
+    act: Any,
+    success: str,
+    *,
+    perm: str = "children.change_child",
+    bound_id: int | None = None,
+) -> HttpResponse:
+    """A POST that changes the record: validate, call the service, redirect to the record."""
+    child = _get_child_for_user(request.user, public_id, change=True)
+    _require(request.user, perm)
+    form = make_form(request.POST)
+    if form.is_valid():
+        try:
+            act(child, form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("children:detail", public_id=child.public_id)
+    return _render_child(request, child, bound={form_name: form}, bound_id=bound_id)
+
+
+@require_POST
+@login_required
+def family_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _child_action(
+        request,
+        public_id,
+        "family_form",
+        forms.FamilyForm,
+        lambda child, data: services.family_create_for_child(child=child, name=data["name"]),
+        _("The family was created."),
+        perm="children.change_family",
+    )
+
+
+@require_POST
+@login_required
+def guardian_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    def act(child: Child, data: dict[str, Any]) -> None:
+        if child.family is None:
+            raise ValidationError(_("Create the family first."))
+        services.guardian_add(family=child.family, **data)
+
+    return _child_action(
+        request,
+        public_id,
+        "guardian_form",
+        forms.GuardianForm,
+        act,
+        _("The guardian was added."),
+        perm="children.change_family",
+    )
+
+
+@require_POST
+@login_required
+def vulnerability_set(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    def act(child: Child, data: dict[str, Any]) -> None:
+        if child.family is None:
+            raise ValidationError(
+                _("Vulnerability is recorded for a family: create the child's family first.")
+            )
+        services.vulnerability_set(family=child.family, by=_user(request), **data)
+
+    return _child_action(
+        request,
+        public_id,
+        "vulnerability_form",
+        forms.VulnerabilitySetForm,
+        act,
+        _("The family is marked as vulnerable."),
+        perm="children.set_vulnerability",
+    )
+
+
+@require_POST
+@login_required
+def vulnerability_clear(request: HttpRequest, public_id: uuid.UUID, period_id: int) -> HttpResponse:
+    def act(child: Child, data: dict[str, Any]) -> None:
+        period = (
+            VulnerabilityPeriod.objects.filter(pk=period_id, family=child.family).first()
+            if child.family is not None
+            else None
+        )
+        if period is None:
+            raise Http404
+        services.vulnerability_clear(period=period, on=data["valid_to"], by=_user(request))
+
+    return _child_action(
+        request,
+        public_id,
+        "clear_form",
+        lambda data: forms.VulnerabilityClearForm(data, prefix=f"clear-{period_id}"),
+        act,
+        _("The vulnerability marker was cleared."),
+        perm="children.set_vulnerability",
+        bound_id=period_id,
+    )
+
+
+@require_POST
+@login_required
+def move(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _child_action(
+        request,
+        public_id,
+        "move_form",
+        lambda data: forms.MoveForm(data, user=request.user),
+        lambda child, data: services.child_move(
+            child=child, area=data["area"], on=data["valid_from"]
+        ),
+        _("The move was recorded."),
+    )
+
+
+@require_POST
+@login_required
+def enrol(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _child_action(
+        request,
+        public_id,
+        "enrol_form",
+        lambda data: forms.EnrolForm(data, user=request.user),
+        lambda child, data: services.enrolment_start(child=child, **data),
+        _("The enrolment was recorded."),
+    )
+
+
+@require_POST
+@login_required
+def enrolment_end(request: HttpRequest, public_id: uuid.UUID, enrolment_id: int) -> HttpResponse:
+    def act(child: Child, data: dict[str, Any]) -> None:
+        enrolment = Enrolment.objects.filter(pk=enrolment_id, child=child).first()
+        if enrolment is None:
+            raise Http404
+        services.enrolment_end(enrolment=enrolment, on=data["valid_to"])
+
+    return _child_action(
+        request,
+        public_id,
+        "end_form",
+        lambda data: forms.EnrolmentEndForm(data, prefix=f"end-{enrolment_id}"),
+        act,
+        _("The enrolment was ended."),
+        bound_id=enrolment_id,
+    )
+
+
+# Import
+
+
+def _pending_import(request: HttpRequest, token: str) -> tuple[bytes, str] | None:
+    """The uploaded file kept (encrypted) in the session for the commit, if it is still there."""
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if not pending or not token or not secrets.compare_digest(pending.get("token", ""), token):
+        return None
+    try:
+        data = pseudonym.decrypt_bytes(settings.CPR_KEY, pending["data"], ttl=IMPORT_TTL_SECONDS)
+    except pseudonym.SecretKeyError:
+        return None
+    return data, pending.get("filename", "")
+
+
+@never_cache
+@login_required
+def import_children(request: HttpRequest) -> HttpResponse:
+    """Upload → dry-run report → "import N children" (the file waits encrypted in the session)."""
+    user = request.user
+    _require(user, "children.import_children")
+    form = forms.ImportForm()
+    report: imports.ImportReport | None = None
+    token = ""
+    filename = ""
+    if request.method == "POST" and request.POST.get("commit"):
+        pending = _pending_import(request, request.POST.get("token", ""))
+        if pending is None:
+            messages.error(
+                request, _("The uploaded file has expired or was replaced; upload it again.")
+            )
+            return redirect("children:import")
+        data, filename = pending
+        try:
+            report = imports.import_children(
+                imports.read_rows(data, filename), user=user, commit=True
+            )
+        except imports.ImportFileError as exc:  # pragma: no cover - it was read before
+            form.add_error(None, str(exc))
+        else:
+            if report.committed:
+                del request.session[IMPORT_SESSION_KEY]
+                messages.success(
+                    request,
+                    _("%(count)d children were imported.") % {"count": report.ok},
+                )
+                return redirect("children:import")
+            token = request.POST.get("token", "")
+    elif request.method == "POST":
+        form = forms.ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            filename = upload.name or ""
+            try:
+                report = imports.import_children(imports.read_rows(data, filename), user=user)
+            except imports.ImportFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                if report.can_commit:
+                    token = secrets.token_urlsafe(16)
+                    request.session[IMPORT_SESSION_KEY] = {
+                        "token": token,
+                        "filename": filename,
+                        "data": pseudonym.encrypt_bytes(settings.CPR_KEY, data),
+                    }
+                else:
+                    request.session.pop(IMPORT_SESSION_KEY, None)
+    return render(
+        request,
+        "children/import.html",
+        {"form": form, "report": report, "token": token, "filename": filename},
+        status=400 if form.errors else 200,
+    )
+
+
+# Access log
+
+VIEW_LABELS = {
+    ReadView.CHILD_DETAIL: gettext_lazy("record page"),
+    ReadView.CPR_REVEAL: gettext_lazy("full CPR number shown"),
+    ReadView.FIND_BY_CPR: gettext_lazy("found by CPR number"),
+    ReadView.NAME_SEARCH: gettext_lazy("listed by a name search"),
+    ReadView.API_LIST: gettext_lazy("API: list"),
+    ReadView.API_DETAIL: gettext_lazy("API: record"),
+    ReadView.API_LOOKUP: gettext_lazy("API: look-up by CPR number"),
+}
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require(user, "children.view_accesslog")
+    form = forms.AccessLogFilterForm(request.GET or None, user=user)
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "reader": data["reader"],
+            "child": data["child"],
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+        }
+    page = _page(request, selectors.access_log_entries(user, **filters), ACCESS_LOG_PAGE_SIZE)
+    entries = list(page.object_list)
+    for entry in entries:
+        # Other apps log their own views; those show by their code.
+        entry.view_label = VIEW_LABELS.get(entry.view, entry.view)
+        entry.short_id = selectors.short_id(entry.child.public_id)
+    return render(
+        request,
+        "children/access_log.html",
+        {"form": form, "page": page, "entries": entries},
+    )

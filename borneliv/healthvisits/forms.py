@@ -1,0 +1,143 @@
+"""Forms of the health-visiting pages: worklist filters, contacts, skipping a stage."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from borneliv.healthvisits.models import Contact, ContactMode, Outcome, Stage, StageSkip, Topic
+from borneliv.healthvisits.selectors import Bucket, Sort, WorklistFilters
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class WorklistFilterForm(forms.Form):
+    """The worklist's query string: bucket, area, stage, programme only, sort order."""
+
+    bucket = forms.ChoiceField(
+        required=False,
+        choices=[("", _("All open contacts"))] + [(b.value, b.value) for b in Bucket],
+        widget=forms.HiddenInput,
+    )
+    area = forms.TypedChoiceField(label=_("Area"), required=False, coerce=int, empty_value=None)
+    stage = forms.ChoiceField(label=_("Contact"), required=False)
+    programme = forms.BooleanField(label=_("Programme contacts only"), required=False)
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        areas: Sequence[tuple[int, str]],
+        stages: Sequence[Stage],
+    ) -> None:
+        super().__init__(data)
+        area_field: Any = self.fields["area"]
+        area_field.choices = [("", _("All areas")), *areas]
+        stage_field: Any = self.fields["stage"]
+        stage_field.choices = [("", _("All contacts"))] + [(s.code, s.name) for s in stages]
+
+    def filters(self) -> WorklistFilters:
+        """The filters chosen; invalid parts of the query string fall back to the defaults."""
+        # Invalid parts of the query string (a stale area id, say) are left out of cleaned_data;
+        # the valid rest still applies.
+        self.is_valid()
+        data = self.cleaned_data
+        raw_sort = str(data.get("sort") or "")
+        descending = raw_sort.startswith("-")
+        try:
+            sort = Sort(raw_sort.lstrip("-"))
+        except ValueError:
+            sort, descending = Sort.WINDOW_END, False
+        bucket = data.get("bucket") or None
+        return WorklistFilters(
+            bucket=Bucket(bucket) if bucket else None,
+            area_id=data.get("area"),
+            stage=data.get("stage") or "",
+            programme_only=bool(data.get("programme")),
+            sort=sort,
+            descending=descending,
+        )
+
+
+class ContactForm(forms.Form):
+    contact_date = forms.DateField(label=_("Date"), widget=DateInput)
+    mode = forms.ChoiceField(label=_("Contact mode"), choices=ContactMode.choices)
+    stage = forms.ModelChoiceField(
+        label=_("Stage of the schedule"),
+        queryset=Stage.objects.none(),
+        required=False,
+        empty_label=_("— not a scheduled contact —"),
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics covered"),
+        queryset=Topic.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, contact: Contact | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stages = Stage.objects.active()
+        topics = Topic.objects.filter(is_active=True)
+        if contact is not None:
+            # A contact keeps its stage and topics even if they were retired since.
+            if contact.stage_id:
+                stages = Stage.objects.filter(pk=contact.stage_id) | stages
+            topics = topics | Topic.objects.filter(contacts=contact)
+        stage_field: Any = self.fields["stage"]
+        stage_field.queryset = stages.distinct().order_by("sort_order", "window_start_days")
+        topic_field: Any = self.fields["topics"]
+        topic_field.queryset = topics.distinct().order_by("sort_order")
+        if contact is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].required = True
+
+
+class SkipForm(forms.Form):
+    stage = forms.ModelChoiceField(
+        label=_("Stage"), queryset=Stage.objects.none(), empty_label=_("— choose a stage —")
+    )
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", _("— choose a reason —")), *StageSkip.Reason.choices],
+    )
+    explanation = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the reason is “other”."),
+    )
+    skipped_on = forms.DateField(label=_("Date"), widget=DateInput)
+
+    def __init__(self, *args: Any, stages: Sequence[Stage] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stage_field: Any = self.fields["stage"]
+        stage_field.queryset = Stage.objects.filter(pk__in=[s.pk for s in stages]).order_by(
+            "sort_order", "window_start_days"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("reason") == StageSkip.Reason.OTHER
+            and not (data.get("explanation") or "").strip()
+        ):
+            self.add_error("explanation", _("Explain the reason when it is “other”."))
+        return data

@@ -1,0 +1,303 @@
+"""Writes for health visiting: recording and changing contacts, skipping a stage.
+
+Keyword-only, one transaction each, ``full_clean()`` before saving. A ``ValidationError`` carries
+a message for the user (keyed by form field where one fits) and nothing is saved.
+
+Changing a contact uses optimistic locking: the caller passes the ``version`` it showed the user,
+and the change is written only while the stored version is still that one (a conditional
+``UPDATE``, which also takes the row lock on PostgreSQL and the write lock on SQLite, so two
+simultaneous saves cannot both pass). Otherwise the user is told who was faster, and nothing is
+overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from borneliv.accounts.models import today
+from borneliv.children.models import Child, Residence
+from borneliv.healthvisits import selectors
+from borneliv.healthvisits.models import Contact, Outcome, Stage, StageSkip, Topic
+from borneliv.healthvisits.schedule import Status
+from borneliv.organisations.models import Institution
+
+# A stage in one of these statuses is not on offer for the child (see the engine's rules).
+_NOT_APPLICABLE = {Status.NOT_ELIGIBLE, Status.WAITING}
+
+
+def _check_date(child: Child, on: dt.date, field: str) -> None:
+    if on > today():
+        raise ValidationError({field: _("The date cannot be in the future.")})
+    if on < child.birth_date:
+        raise ValidationError({field: _("The date cannot be before the child was born.")})
+
+
+def _municipality_ids_of(child: Child, on: dt.date) -> set[int]:
+    """The municipalities the child lived in on ``on``; the latest residence if none covers it."""
+    residences = list(
+        Residence.objects.filter(child=child)
+        .order_by("-valid_from")
+        .values_list("valid_from", "valid_to", "area__municipality_id")
+    )
+    covering = {
+        municipality
+        for start, end, municipality in residences
+        if start <= on and (end is None or end >= on)
+    }
+    if covering or not residences:
+        return covering
+    return {residences[0][2]}
+
+
+def _check_unit(child: Child, unit: Institution, on: dt.date) -> None:
+    if unit.kind != Institution.Kind.HEALTH_VISITING:
+        raise ValidationError({"unit": _("Contacts are recorded by a health-visiting unit.")})
+    if unit.municipality_id not in _municipality_ids_of(child, on):
+        raise ValidationError(
+            {
+                "unit": _(
+                    "%(unit)s does not serve the municipality the child lived in on that date."
+                )
+                % {"unit": unit.name}
+            }
+        )
+
+
+def _check_stage_applies(child: Child, stage: Stage) -> None:
+    if not stage.is_active:
+        raise ValidationError({"stage": _("This stage is no longer part of the schedule.")})
+    line = next((x for x in selectors.schedule_for(child, today()) if x.stage.pk == stage.pk), None)
+    if line is None:
+        raise ValidationError({"stage": _("This stage is no longer part of the schedule.")})
+    if line.status.status is Status.WAITING:
+        raise ValidationError(
+            {
+                "stage": _("“%(stage)s” follows another stage that has not been completed yet.")
+                % {"stage": stage.name}
+            }
+        )
+    if line.status.status is Status.NOT_ELIGIBLE:
+        raise ValidationError(
+            {
+                "stage": _(
+                    "“%(stage)s” is not offered to this child: it is for vulnerable families, and "
+                    "the family is not marked vulnerable. Record the contact without a stage, or "
+                    "mark the family first."
+                )
+                % {"stage": stage.name}
+            }
+        )
+
+
+def _check_not_completed(child: Child, stage: Stage, *, exclude: Contact | None = None) -> None:
+    done = Contact.objects.filter(child=child, stage=stage, outcome=Outcome.COMPLETED)
+    if exclude is not None:
+        done = done.exclude(pk=exclude.pk)
+    first = done.order_by("contact_date").first()
+    if first is not None:
+        raise ValidationError(
+            {
+                "stage": _(
+                    "“%(stage)s” was completed on %(date)s already. Record this contact without "
+                    "a stage, or change the earlier contact."
+                )
+                % {"stage": stage.name, "date": first.contact_date.strftime("%d.%m.%Y")}
+            }
+        )
+
+
+def _check_topics(topics: Iterable[Topic], *, allowed_inactive: Iterable[int] = ()) -> list[Topic]:
+    chosen = list(topics)
+    keep = set(allowed_inactive)
+    retired = [t.name for t in chosen if not t.is_active and t.pk not in keep]
+    if retired:
+        raise ValidationError(
+            {
+                "topics": _("No longer in the catalogue: %(topics)s.")
+                % {"topics": ", ".join(retired)}
+            }
+        )
+    return chosen
+
+
+def _lock_child(child: Child) -> None:
+    # Serialises writes about one child, so two "completed" contacts cannot slip in side by side.
+    Child.objects.select_for_update().filter(pk=child.pk).first()
+
+
+def _validate_contact(
+    *,
+    child: Child,
+    unit: Institution,
+    contact_date: dt.date,
+    outcome: str,
+    stage: Stage | None,
+    existing: Contact | None = None,
+) -> None:
+    _check_date(child, contact_date, "contact_date")
+    _check_unit(child, unit, contact_date)
+    if stage is not None:
+        previous_stage = existing.stage_id if existing is not None else None
+        if previous_stage != stage.pk:
+            _check_stage_applies(child, stage)
+        if outcome == Outcome.COMPLETED:
+            _check_not_completed(child, stage, exclude=existing)
+
+
+@transaction.atomic
+def contact_record(
+    *,
+    child: Child,
+    unit: Institution,
+    by: Any,
+    contact_date: dt.date,
+    mode: str,
+    outcome: str,
+    stage: Stage | None = None,
+    topics: Iterable[Topic] = (),
+    note: str = "",
+) -> Contact:
+    """Record a contact with a child's family."""
+    _lock_child(child)
+    _validate_contact(
+        child=child, unit=unit, contact_date=contact_date, outcome=outcome, stage=stage
+    )
+    chosen = _check_topics(topics)
+    now = timezone.now()
+    contact = Contact(
+        child=child,
+        stage=stage,
+        contact_date=contact_date,
+        mode=mode,
+        outcome=outcome,
+        unit=unit,
+        recorded_by=by,
+        note=note.strip(),
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    contact.full_clean()
+    contact._history_user = by  # type: ignore[attr-defined]
+    contact.save()
+    if chosen:
+        contact.topics.set(chosen)
+    return contact
+
+
+def _conflict(contact: Contact) -> ValidationError:
+    current = Contact.objects.filter(pk=contact.pk).values_list("updated_at", flat=True).first()
+    changed = timezone.localtime(current) if current else timezone.localtime()
+    when = (
+        changed.strftime("%H:%M")
+        if changed.date() == timezone.localdate()
+        else changed.strftime("%d.%m.%Y %H:%M")
+    )
+    return ValidationError(
+        _("Someone else changed this contact at %(time)s; reload to see their change.")
+        % {"time": when},
+        code="stale_version",
+    )
+
+
+@transaction.atomic
+def contact_update(
+    *,
+    contact: Contact,
+    version: int,
+    by: Any,
+    contact_date: dt.date,
+    mode: str,
+    outcome: str,
+    stage: Stage | None = None,
+    topics: Iterable[Topic] = (),
+    note: str = "",
+) -> Contact:
+    """Change a contact if nobody else changed it since ``version`` was read; else refuse."""
+    now = timezone.now()
+    # Claim the next version first: the conditional UPDATE is the lock. Any later failure rolls
+    # the claim back with the transaction.
+    claimed = Contact.objects.filter(pk=contact.pk, version=version).update(
+        version=F("version") + 1, updated_at=now
+    )
+    if not claimed:
+        raise _conflict(contact)
+    fresh = Contact.objects.select_related("child", "unit", "stage").get(pk=contact.pk)
+    previous_topics = set(fresh.topics.values_list("pk", flat=True))
+    _lock_child(fresh.child)
+    _validate_contact(
+        child=fresh.child,
+        unit=fresh.unit,
+        contact_date=contact_date,
+        outcome=outcome,
+        stage=stage,
+        existing=fresh,
+    )
+    chosen = _check_topics(topics, allowed_inactive=previous_topics)
+    fresh.contact_date = contact_date
+    fresh.mode = mode
+    fresh.outcome = outcome
+    fresh.stage = stage
+    fresh.note = note.strip()
+    fresh.full_clean()
+    # Topics first without a history row of their own, then one row for the whole change.
+    fresh.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        fresh.topics.set(chosen)
+    finally:
+        del fresh.skip_history_when_saving  # type: ignore[attr-defined]
+    fresh._history_user = by  # type: ignore[attr-defined]
+    fresh.save()
+    return fresh
+
+
+@transaction.atomic
+def stage_skip(
+    *,
+    child: Child,
+    stage: Stage,
+    reason: str,
+    explanation: str,
+    by: Any,
+    on: dt.date,
+) -> StageSkip:
+    """Mark a stage as deliberately not offered to a child; a reason is required."""
+    _lock_child(child)
+    explanation = explanation.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for skipping the stage.")})
+    if reason == StageSkip.Reason.OTHER and not explanation:
+        raise ValidationError({"explanation": _("Explain the reason when it is “other”.")})
+    _check_date(child, on, "skipped_on")
+    if StageSkip.objects.filter(child=child, stage=stage).exists():
+        raise ValidationError(
+            {"stage": _("“%(stage)s” is marked as skipped already.") % {"stage": stage.name}}
+        )
+    if Contact.objects.filter(Q(child=child, stage=stage, outcome=Outcome.COMPLETED)).exists():
+        raise ValidationError(
+            {
+                "stage": _("“%(stage)s” has been completed; it cannot be skipped.")
+                % {"stage": stage.name}
+            }
+        )
+    _check_stage_applies(child, stage)
+    skip = StageSkip(
+        child=child,
+        stage=stage,
+        reason=reason,
+        explanation=explanation,
+        skipped_on=on,
+        skipped_by=by,
+    )
+    skip.full_clean()
+    skip._history_user = by  # type: ignore[attr-defined]
+    skip.save()
+    return skip

@@ -1,0 +1,484 @@
+"""A child's health-visiting record, recording and changing contacts, skipping a stage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from borneliv.children.models import AccessLog, Child
+from borneliv.children.services import cpr_of
+from borneliv.healthvisits import selectors, services
+from borneliv.healthvisits.models import Contact, StageSkip
+from borneliv.healthvisits.schedule import Status
+from borneliv.healthvisits.tests.conftest import TODAY, MakeChild, stage, topic
+from borneliv.testing import World
+
+pytestmark = pytest.mark.django_db
+
+ClientFor = Callable[[str], Client]
+Record = Callable[..., Contact]
+
+
+@pytest.fixture
+def alma(make_child: MakeChild) -> Child:
+    """130 days old on TODAY: the enhanced visit is due."""
+    return make_child(age_days=130, first_name="Alma", last_name="Andersen")
+
+
+def status_of(child: Child, code: str) -> Status:
+    line = next(x for x in selectors.schedule_for(child, TODAY) if x.stage.code == code)
+    return line.status.status
+
+
+def topics_form(*codes: str) -> list[str]:
+    return [str(topic(c).pk) for c in codes]
+
+
+# The record page
+
+
+def test_the_record_shows_the_schedule_and_contacts(
+    alma: Child, client_for: ClientFor, frozen: dt.date, record: Record
+) -> None:
+    record(alma, "visit_2m", on=alma.birth_date + dt.timedelta(days=50), topics=("sleep",))
+    response = client_for("hanne").get(f"/healthvisits/children/{alma.public_id}/")
+    assert response.status_code == 200
+    lines = {line.stage.code: line.status for line in response.context["lines"]}
+    assert lines["enhanced_visit_4_6m"].status is Status.DUE
+    assert lines["visit_2m"].status is Status.COMPLETED
+    assert lines["visit_2m"].within_window is True
+    assert lines["feeding_phone"].status is Status.NOT_ELIGIBLE
+    page = response.content.decode()
+    assert "Alma Andersen" in page
+    assert f"/healthvisits/children/{alma.public_id}/contacts/new/" in page
+    assert "status--due" in page and "status--completed" in page
+    assert cpr_of(alma) not in page and cpr_of(alma)[6:] not in page
+
+
+def test_reading_the_record_is_logged(
+    alma: Child, client_for: ClientFor, frozen: dt.date, world: World
+) -> None:
+    client_for("hanne").get(f"/healthvisits/children/{alma.public_id}/")
+    entry = AccessLog.objects.get()
+    assert (entry.user, entry.child, entry.view) == (world.hanne, alma, "healthvisit_record")
+
+
+@pytest.mark.parametrize("persona", ["astrid", "lars", "rikke", "pia", "otto"])
+def test_the_record_is_not_found_outside_scope(
+    alma: Child, client_for: ClientFor, frozen: dt.date, persona: str
+) -> None:
+    client = client_for(persona)
+    for url in (
+        f"/healthvisits/children/{alma.public_id}/",
+        f"/healthvisits/children/{alma.public_id}/contacts/new/",
+        f"/healthvisits/children/{alma.public_id}/skip/",
+    ):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {}).status_code == 404, url
+    assert not AccessLog.objects.exists()
+
+
+def test_an_administrator_reads_the_record_but_records_nothing(
+    alma: Child, client_for: ClientFor, frozen: dt.date
+) -> None:
+    client = client_for("ada")
+    response = client.get(f"/healthvisits/children/{alma.public_id}/")
+    assert response.status_code == 200
+    assert not response.context["can_record"]
+    assert client.get(f"/healthvisits/children/{alma.public_id}/contacts/new/").status_code == 403
+
+
+# Recording a contact
+
+
+def test_recording_the_visit_moves_the_child_from_due_to_completed(
+    alma: Child, client_for: ClientFor, frozen: dt.date, world: World
+) -> None:
+    client = client_for("hanne")
+    worklist = client.get("/healthvisits/")
+    assert [r.first_name for r in worklist.context["rows"]] == ["Alma"]
+
+    form = client.get(
+        f"/healthvisits/children/{alma.public_id}/contacts/new/?stage=enhanced_visit_4_6m"
+    )
+    assert form.context["form"].initial["stage"] == stage("enhanced_visit_4_6m").pk
+    assert form.context["form"].initial["contact_date"] == TODAY
+    response = client.post(
+        f"/healthvisits/children/{alma.public_id}/contacts/new/",
+        {
+            "contact_date": "2025-03-07",
+            "mode": "home_visit",
+            "stage": stage("enhanced_visit_4_6m").pk,
+            "outcome": "completed",
+            "topics": topics_form("motor_play", "family_meals", "screen_habits"),
+            "note": "Talked about tumbling games.",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/healthvisits/children/{alma.public_id}/"
+
+    contact = Contact.objects.get()
+    assert (contact.child, contact.unit, contact.recorded_by) == (
+        alma,
+        world.aalborg_health,
+        world.hanne,
+    )
+    assert sorted(contact.topics.values_list("code", flat=True)) == [
+        "family_meals",
+        "motor_play",
+        "screen_habits",
+    ]
+    assert status_of(alma, "enhanced_visit_4_6m") is Status.COMPLETED
+    assert client.get("/healthvisits/").context["rows"] == []
+    record_page = client.get(f"/healthvisits/children/{alma.public_id}/")
+    lines = {line.stage.code: line.status for line in record_page.context["lines"]}
+    assert lines["enhanced_visit_4_6m"].done_on == dt.date(2025, 3, 7)
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("2025-03-11", "future"),
+        ("2024-10-01", "born"),
+    ],
+)
+def test_a_contact_date_must_lie_between_birth_and_today(
+    alma: Child, client_for: ClientFor, frozen: dt.date, day: str, message: str
+) -> None:
+    response = client_for("hanne").post(
+        f"/healthvisits/children/{alma.public_id}/contacts/new/",
+        {"contact_date": day, "mode": "phone", "outcome": "completed"},
+    )
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors["contact_date"])
+    assert not Contact.objects.exists()
+
+
+def test_a_stage_cannot_be_completed_twice(
+    alma: Child, client_for: ClientFor, frozen: dt.date, record: Record
+) -> None:
+    record(alma, "enhanced_visit_4_6m", on=dt.date(2025, 3, 3))
+    response = client_for("hanne").post(
+        f"/healthvisits/children/{alma.public_id}/contacts/new/",
+        {
+            "contact_date": "2025-03-10",
+            "mode": "home_visit",
+            "stage": stage("enhanced_visit_4_6m").pk,
+            "outcome": "completed",
+        },
+    )
+    assert response.status_code == 200
+    error = str(response.context["form"].errors["stage"])
+    assert "completed on 03.03.2025 already" in error
+    assert Contact.objects.count() == 1
+
+
+def test_a_not_reached_attempt_is_counted_and_keeps_the_stage_open(
+    alma: Child, frozen: dt.date, record: Record
+) -> None:
+    record(alma, "enhanced_visit_4_6m", outcome="not_reached", mode="phone")
+    record(alma, "enhanced_visit_4_6m", outcome="not_reached", mode="phone")
+    line = next(
+        x for x in selectors.schedule_for(alma, TODAY) if x.stage.code == "enhanced_visit_4_6m"
+    )
+    assert (line.status.status, line.status.attempts) == (Status.DUE, 2)
+
+
+def test_a_vulnerable_families_stage_is_refused_for_other_families(
+    alma: Child, frozen: dt.date, record: Record
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        record(alma, "feeding_phone", mode="phone")
+    assert "vulnerable" in str(caught.value.message_dict["stage"])
+
+
+def test_albertslund_offers_the_one_year_call_to_all_families(
+    world: World, make_child: MakeChild, frozen: dt.date, record: Record
+) -> None:
+    from borneliv.healthvisits.models import StageOverride
+
+    StageOverride.objects.create(
+        municipality=world.albertslund, stage=stage("phone_1y"), eligibility="all"
+    )
+    in_albertslund = make_child(age_days=360, area=world.herstedlund)
+    in_aalborg = make_child(age_days=360)
+    assert status_of(in_albertslund, "phone_1y") is Status.DUE
+    assert status_of(in_aalborg, "phone_1y") is Status.NOT_ELIGIBLE
+    record(in_albertslund, "phone_1y", mode="phone", by=world.astrid)
+
+
+def test_a_unit_must_serve_the_childs_municipality(
+    alma: Child, world: World, frozen: dt.date
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.contact_record(
+            child=alma,
+            unit=world.albertslund_health,
+            by=world.astrid,
+            contact_date=TODAY,
+            mode="phone",
+            outcome="completed",
+        )
+    assert "does not serve" in str(caught.value.message_dict["unit"])
+    with pytest.raises(ValidationError):
+        services.contact_record(
+            child=alma,
+            unit=world.lindholm_daycare,
+            by=world.hanne,
+            contact_date=TODAY,
+            mode="phone",
+            outcome="completed",
+        )
+
+
+def test_a_retired_topic_cannot_be_chosen(alma: Child, frozen: dt.date, record: Record) -> None:
+    sleep = topic("sleep")
+    sleep.is_active = False
+    sleep.save()
+    with pytest.raises(ValidationError) as caught:
+        record(alma, topics=("sleep",))
+    assert "sleep" in str(caught.value).lower() or "Søvn" in str(caught.value)
+
+
+# Changing a contact: history and optimistic locking
+
+
+def edit_data(contact: Contact, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "contact_date": contact.contact_date.isoformat(),
+        "mode": contact.mode,
+        "stage": contact.stage_id or "",
+        "outcome": contact.outcome,
+        "topics": [str(pk) for pk in contact.topics.values_list("pk", flat=True)],
+        "note": contact.note,
+        "version": contact.version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_change_is_saved_with_one_history_row_including_topics(
+    alma: Child, client_for: ClientFor, frozen: dt.date, record: Record, world: World
+) -> None:
+    contact = record(alma, "enhanced_visit_4_6m", topics=("sleep",))
+    before = contact.history.count()
+    response = client_for("hanne").post(
+        f"/healthvisits/contacts/{contact.public_id}/edit/",
+        edit_data(contact, note="Second thoughts.", topics=topics_form("motor_play")),
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.version == 2 and contact.note == "Second thoughts."
+    assert list(contact.topics.values_list("code", flat=True)) == ["motor_play"]
+    assert contact.history.count() == before + 1
+    latest = contact.history.first()
+    assert latest is not None
+    assert latest.note == "Second thoughts." and latest.history_user == world.hanne
+    assert [t.topic.code for t in latest.topics.all()] == ["motor_play"]
+    oldest = contact.history.last()
+    assert oldest is not None and oldest.history_type == "+"
+
+
+def test_two_people_editing_the_same_contact_do_not_overwrite_each_other(
+    alma: Child, world: World, client_for: ClientFor, frozen: dt.date, record: Record
+) -> None:
+    contact = record(alma, "enhanced_visit_4_6m")
+    hanne = client_for("hanne")
+    colleague = Client()
+    colleague.force_login(world.hanne)  # a second browser tab, or a colleague of her unit
+    url = f"/healthvisits/contacts/{contact.public_id}/edit/"
+    first_form = hanne.get(url).context["form"]
+    second_form = colleague.get(url).context["form"]
+    assert first_form.initial["version"] == second_form.initial["version"] == 1
+
+    assert hanne.post(url, edit_data(contact, note="Hanne's note")).status_code == 302
+    response = colleague.post(url, edit_data(contact, note="The other note"))
+    assert response.status_code == 200
+    errors = response.context["form"].non_field_errors()
+    assert "Someone else changed this contact at" in str(errors) or "reload" in str(errors)
+    contact.refresh_from_db()
+    assert (contact.note, contact.version) == ("Hanne's note", 2)
+
+
+def test_the_service_refuses_a_stale_version_with_the_time_of_the_change(
+    alma: Child, world: World, frozen: dt.date, record: Record
+) -> None:
+    contact = record(alma, "enhanced_visit_4_6m")
+    fields = {
+        "by": world.hanne,
+        "contact_date": contact.contact_date,
+        "mode": "home_visit",
+        "outcome": "completed",
+        "stage": contact.stage,
+    }
+    services.contact_update(contact=contact, version=1, note="first", **fields)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as caught:
+        services.contact_update(contact=contact, version=1, note="second", **fields)  # type: ignore[arg-type]
+    assert caught.value.code == "stale_version"
+    assert "reload to see their change" in caught.value.messages[0]
+    contact.refresh_from_db()
+    assert (contact.note, contact.version) == ("first", 2)
+
+
+def test_a_refused_change_leaves_the_version_alone(
+    alma: Child, world: World, frozen: dt.date, record: Record
+) -> None:
+    contact = record(alma, "enhanced_visit_4_6m")
+    with pytest.raises(ValidationError):
+        services.contact_update(
+            contact=contact,
+            version=1,
+            by=world.hanne,
+            contact_date=TODAY + dt.timedelta(days=1),
+            mode="home_visit",
+            outcome="completed",
+            stage=contact.stage,
+        )
+    contact.refresh_from_db()
+    assert contact.version == 1
+
+
+def test_editing_keeps_its_own_completion(
+    alma: Child, world: World, frozen: dt.date, record: Record
+) -> None:
+    contact = record(alma, "enhanced_visit_4_6m")
+    services.contact_update(
+        contact=contact,
+        version=1,
+        by=world.hanne,
+        contact_date=contact.contact_date - dt.timedelta(days=1),
+        mode="home_visit",
+        outcome="completed",
+        stage=contact.stage,
+        note="One day earlier",
+    )
+    assert Contact.objects.get().contact_date == TODAY - dt.timedelta(days=1)
+
+
+def test_another_units_health_visitor_cannot_edit_a_contact(
+    alma: Child, client_for: ClientFor, frozen: dt.date, record: Record
+) -> None:
+    contact = record(alma, "enhanced_visit_4_6m")
+    client = client_for("astrid")
+    url = f"/healthvisits/contacts/{contact.public_id}/edit/"
+    assert client.get(url).status_code == 404
+    assert client.post(url, edit_data(contact, note="x")).status_code == 404
+
+
+# Skipping a stage
+
+
+def test_skipping_needs_a_reason(alma: Child, client_for: ClientFor, frozen: dt.date) -> None:
+    client = client_for("hanne")
+    url = f"/healthvisits/children/{alma.public_id}/skip/"
+    page = client.get(f"{url}?stage=enhanced_visit_4_6m")
+    assert page.context["form"].initial["stage"] == stage("enhanced_visit_4_6m").pk
+    response = client.post(
+        url, {"stage": stage("enhanced_visit_4_6m").pk, "skipped_on": "2025-03-10"}
+    )
+    assert response.status_code == 200
+    assert "reason" in response.context["form"].errors
+    response = client.post(
+        url,
+        {"stage": stage("enhanced_visit_4_6m").pk, "reason": "other", "skipped_on": "2025-03-10"},
+    )
+    assert "explanation" in response.context["form"].errors
+    assert not StageSkip.objects.exists()
+
+
+def test_a_skipped_stage_leaves_the_worklist_with_its_reason(
+    alma: Child, client_for: ClientFor, frozen: dt.date, world: World
+) -> None:
+    client = client_for("hanne")
+    response = client.post(
+        f"/healthvisits/children/{alma.public_id}/skip/",
+        {
+            "stage": stage("enhanced_visit_4_6m").pk,
+            "reason": "hospitalised",
+            "skipped_on": "2025-03-09",
+        },
+    )
+    assert response.status_code == 302
+    skip = StageSkip.objects.get()
+    assert (skip.reason, skip.skipped_by, skip.skipped_on) == (
+        "hospitalised",
+        world.hanne,
+        dt.date(2025, 3, 9),
+    )
+    line = next(
+        x for x in selectors.schedule_for(alma, TODAY) if x.stage.code == "enhanced_visit_4_6m"
+    )
+    assert (line.status.status, line.status.reason) == (Status.SKIPPED, "hospitalised")
+    assert client.get("/healthvisits/").context["rows"] == []
+
+
+def test_the_service_refuses_skipping_twice_or_after_completion(
+    alma: Child, world: World, frozen: dt.date, record: Record
+) -> None:
+    enhanced = stage("enhanced_visit_4_6m")
+    services.stage_skip(
+        child=alma, stage=enhanced, reason="other", explanation="Abroad", by=world.hanne, on=TODAY
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.stage_skip(
+            child=alma,
+            stage=enhanced,
+            reason="professional",
+            explanation="",
+            by=world.hanne,
+            on=TODAY,
+        )
+    assert "skipped already" in str(caught.value)
+    record(alma, "visit_2m", on=alma.birth_date + dt.timedelta(days=50))
+    with pytest.raises(ValidationError) as caught:
+        services.stage_skip(
+            child=alma,
+            stage=stage("visit_2m"),
+            reason="professional",
+            explanation="",
+            by=world.hanne,
+            on=TODAY,
+        )
+    assert "completed" in str(caught.value)
+
+
+def test_the_service_wants_an_explanation_for_other(alma: Child, world: World) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.stage_skip(
+            child=alma,
+            stage=stage("enhanced_visit_4_6m"),
+            reason="other",
+            explanation="  ",
+            by=world.hanne,
+            on=TODAY,
+        )
+    assert "explanation" in caught.value.message_dict
+
+
+@pytest.mark.parametrize("contacts", [1, 6])
+def test_the_record_takes_a_fixed_number_of_queries(
+    alma: Child,
+    client_for: ClientFor,
+    frozen: dt.date,
+    record: Record,
+    django_assert_num_queries: Callable[..., Any],
+    contacts: int,
+) -> None:
+    for i in range(contacts):
+        record(alma, on=TODAY - dt.timedelta(days=i), topics=("sleep", "motor_play"))
+    client = client_for("hanne")
+    # Session, user, memberships (3); the child (1); its schedule: stages, overrides and five
+    # kinds of facts (7); contacts and their topics (2); skips and residences (2; a child with a
+    # family adds guardians and vulnerability); the access log (1); three permission checks, each
+    # asking whether the child is in scope (3).
+    with django_assert_num_queries(RECORD_QUERIES):
+        response = client.get(f"/healthvisits/children/{alma.public_id}/")
+    assert len(response.context["contacts"]) == contacts
+
+
+RECORD_QUERIES = 19

@@ -1,0 +1,390 @@
+"""Pages of health visiting: the worklist, a child's health-visiting record, contacts, coverage.
+
+Children outside the user's scope answer 404, whatever the page. Every page that shows a child's
+record writes one access-log row per child shown (``children.services.access_log_record``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import numpy as np
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from borneliv.accounts.models import Role, today
+from borneliv.children.models import Child, Residence
+from borneliv.children.services import access_log_record
+from borneliv.healthvisits import coverage as coverage_module
+from borneliv.healthvisits import exports, selectors, services
+from borneliv.healthvisits.forms import ContactForm, SkipForm, WorklistFilterForm
+from borneliv.healthvisits.models import Contact, Stage
+from borneliv.healthvisits.schedule import Status
+from borneliv.healthvisits.selectors import Bucket, Sort
+from borneliv.organisations.models import Area, Institution
+
+BUCKETS = [
+    ("", gettext_lazy("All open")),
+    (Bucket.DUE.value, gettext_lazy("Due this week")),
+    (Bucket.CLOSING.value, gettext_lazy("Window closing")),
+    (Bucket.OVERDUE.value, gettext_lazy("Overdue")),
+    (Bucket.VULNERABLE.value, gettext_lazy("Vulnerable families")),
+]
+SORT_COLUMNS = [
+    (Sort.NAME, gettext_lazy("Child")),
+    (Sort.BIRTH, gettext_lazy("Born")),
+    (Sort.STAGE, gettext_lazy("Contact")),
+    (Sort.STATUS, gettext_lazy("Status")),
+    (Sort.WINDOW_END, gettext_lazy("Window")),
+]
+# Stages a health visitor can still act on: record a contact for or skip.
+OPEN_STATUSES = {Status.UPCOMING, Status.DUE, Status.CLOSING, Status.OVERDUE}
+
+
+# --- access helpers ----------------------------------------------------------------------------
+
+
+def _get_child_for_user(user: Any, public_id: UUID) -> Child:
+    """The child if the user may see it; 404 otherwise, so ids outside scope reveal nothing."""
+    try:
+        child: Child = (
+            Child.objects.visible_to(user).select_related("family").get(public_id=public_id)
+        )
+    except Child.DoesNotExist as exc:
+        raise Http404 from exc
+    return child
+
+
+def _get_contact_for_user(user: Any, public_id: UUID) -> Contact:
+    try:
+        contact: Contact = (
+            Contact.objects.visible_to(user)
+            .select_related("child", "stage", "unit", "recorded_by")
+            .get(public_id=public_id)
+        )
+    except Contact.DoesNotExist as exc:
+        raise Http404 from exc
+    if not user.has_perm("healthvisits.change_contact", contact.child):
+        raise PermissionDenied
+    return contact
+
+
+def _unit_for(user: Any, child: Child) -> Institution:
+    """The user's health-visiting unit serving the municipality the child lives in today."""
+    municipalities = (
+        Residence.objects.filter(child=child).valid_on(today()).values("area__municipality_id")
+    )
+    unit = (
+        Institution.objects.filter(
+            pk__in=user.scope.institutions_for(Role.HEALTH_VISITOR),
+            municipality_id__in=municipalities,
+        )
+        .order_by("name")
+        .first()
+    )
+    if unit is None:
+        raise PermissionDenied
+    return unit
+
+
+def _add_errors(form: Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form (fields it does not have: on top)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- the worklist ------------------------------------------------------------------------------
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not user.has_perm("healthvisits.view_worklist"):
+        raise PermissionDenied
+    on = today()
+    catalogue = selectors.stage_catalogue()
+    areas = list(
+        Area.objects.filter(municipality_id__in=user.scope.health_municipality_ids)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    form = WorklistFilterForm(request.GET, areas=areas, stages=catalogue.stages)
+    filters = form.filters()
+    work = selectors.worklist(user, on, filters, catalogue=catalogue)
+
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        rows = work.rows(work.order)
+        access_log_record(
+            user=user,
+            children=[Child(pk=pk) for pk in work.child_ids_at(work.order)],
+            view="worklist_export",
+        )
+        filename = f"worklist-{on.isoformat()}.{export}"
+        if export == "csv":
+            return exports.worklist_csv(rows, filename=filename)
+        return exports.worklist_xlsx(rows, filename=filename, title=_("Worklist"))
+
+    page = Paginator(work.order, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    positions = np.asarray(page.object_list, dtype=np.int64)
+    rows = work.rows(positions)
+    access_log_record(
+        user=user, children=[Child(pk=pk) for pk in work.child_ids_at(positions)], view="worklist"
+    )
+    columns = []
+    for key, label in SORT_COLUMNS:
+        current = filters.sort == key
+        descending = current and filters.descending
+        columns.append(
+            {
+                "label": label,
+                "next": key.value if (not current or descending) else f"-{key.value}",
+                "aria_sort": ("descending" if descending else "ascending") if current else "",
+            }
+        )
+    tabs = [
+        {
+            "value": value,
+            "label": label,
+            "count": work.counts[value or "all"],
+            "current": (filters.bucket.value if filters.bucket else "") == value,
+        }
+        for value, label in BUCKETS
+    ]
+    return render(
+        request,
+        "healthvisits/worklist.html",
+        {
+            "form": form,
+            "filters": filters,
+            "rows": rows,
+            "page": page,
+            "tabs": tabs,
+            "columns": columns,
+            "on": on,
+            "total": len(work),
+        },
+    )
+
+
+# --- a child's record --------------------------------------------------------------------------
+
+
+@login_required
+def child(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user: Any = request.user
+    record = _get_child_for_user(user, public_id)
+    on = today()
+    lines = selectors.schedule_for(record, on)
+    contacts = (
+        Contact.objects.filter(child=record)
+        .select_related("stage", "unit", "recorded_by")
+        .prefetch_related("topics")
+    )
+    skips = record.stage_skips.select_related("stage", "skipped_by").order_by("skipped_on")
+    residences = record.residences.select_related("area__municipality").order_by("-valid_from")
+    family = record.family
+    guardians = list(family.guardians.all()) if family else []
+    periods = list(family.vulnerability_periods.order_by("-valid_from")) if family else []
+    current = next(
+        (r for r in residences if r.valid_from <= on and (r.valid_to is None or r.valid_to >= on)),
+        None,
+    )
+    access_log_record(user=user, children=record, view="healthvisit_record")
+    can_record = user.has_perm("healthvisits.add_contact", record)
+    return render(
+        request,
+        "healthvisits/child.html",
+        {
+            "child": record,
+            "on": on,
+            "age_days": record.age_days(on),
+            "lines": lines,
+            "open_statuses": [s.value for s in OPEN_STATUSES],
+            "contacts": contacts,
+            "skips": skips,
+            "residences": residences,
+            "current_residence": current,
+            "family": family,
+            "guardians": guardians,
+            "periods": periods,
+            "vulnerable_now": any(
+                p.valid_from <= on and (p.valid_to is None or p.valid_to >= on) for p in periods
+            ),
+            "can_record": can_record,
+            "can_skip": user.has_perm("healthvisits.add_stageskip", record),
+            "can_change": user.has_perm("healthvisits.change_contact", record),
+        },
+    )
+
+
+@login_required
+def contact_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user: Any = request.user
+    record = _get_child_for_user(user, public_id)
+    if not user.has_perm("healthvisits.add_contact", record):
+        raise PermissionDenied
+    unit = _unit_for(user, record)
+    initial: dict[str, Any] = {"contact_date": today()}
+    wanted = request.GET.get("stage")
+    if wanted:
+        stage = Stage.objects.active().filter(code=wanted).first()
+        if stage is not None:
+            initial.update(stage=stage.pk, mode=stage.mode)
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contact_record(
+                child=record,
+                unit=unit,
+                by=user,
+                contact_date=data["contact_date"],
+                mode=data["mode"],
+                outcome=data["outcome"],
+                stage=data["stage"],
+                topics=data["topics"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The contact was recorded."))
+            return redirect("healthvisits:child", public_id=record.public_id)
+    access_log_record(user=user, children=record, view="healthvisit_contact_form")
+    return render(
+        request,
+        "healthvisits/contact_form.html",
+        {"child": record, "form": form, "unit": unit, "contact": None},
+    )
+
+
+@login_required
+def contact_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user: Any = request.user
+    contact = _get_contact_for_user(user, public_id)
+    record = contact.child
+    initial = {
+        "contact_date": contact.contact_date,
+        "mode": contact.mode,
+        "stage": contact.stage_id,
+        "outcome": contact.outcome,
+        "topics": list(contact.topics.values_list("pk", flat=True)),
+        "note": contact.note,
+        "version": contact.version,
+    }
+    form = ContactForm(request.POST or None, initial=initial, contact=contact)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contact_update(
+                contact=contact,
+                version=data["version"],
+                by=user,
+                contact_date=data["contact_date"],
+                mode=data["mode"],
+                outcome=data["outcome"],
+                stage=data["stage"],
+                topics=data["topics"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The contact was saved."))
+            return redirect("healthvisits:child", public_id=record.public_id)
+    access_log_record(user=user, children=record, view="healthvisit_contact_form")
+    return render(
+        request,
+        "healthvisits/contact_form.html",
+        {"child": record, "form": form, "unit": contact.unit, "contact": contact},
+    )
+
+
+@login_required
+def skip(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user: Any = request.user
+    record = _get_child_for_user(user, public_id)
+    if not user.has_perm("healthvisits.add_stageskip", record):
+        raise PermissionDenied
+    on = today()
+    open_stages = [
+        line.stage
+        for line in selectors.schedule_for(record, on)
+        if line.status.status in OPEN_STATUSES
+    ]
+    initial: dict[str, Any] = {"skipped_on": on}
+    wanted = request.GET.get("stage")
+    chosen = next((s for s in open_stages if s.code == wanted), None)
+    if chosen is not None:
+        initial["stage"] = chosen.pk
+    form = SkipForm(request.POST or None, initial=initial, stages=open_stages)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.stage_skip(
+                child=record,
+                stage=data["stage"],
+                reason=data["reason"],
+                explanation=data["explanation"],
+                by=user,
+                on=data["skipped_on"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("“%(stage)s” is marked as skipped.") % {"stage": data["stage"].name},
+            )
+            return redirect("healthvisits:child", public_id=record.public_id)
+    access_log_record(user=user, children=record, view="healthvisit_skip_form")
+    return render(request, "healthvisits/skip_form.html", {"child": record, "form": form})
+
+
+# --- coverage ----------------------------------------------------------------------------------
+
+
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not user.has_perm("healthvisits.view_coverage"):
+        raise PermissionDenied
+    on = today()
+    years = list(range(on.year, on.year - 6, -1))
+    try:
+        year = int(request.GET.get("year", on.year))
+    except ValueError:
+        year = on.year
+    if year not in years:
+        year = on.year
+    by = request.GET.get("by")
+    by = (
+        by
+        if by in (coverage_module.By.BIRTH, coverage_module.By.WINDOW)
+        else coverage_module.By.WINDOW
+    )
+    figures = coverage_module.compute(user, year=year, by=by, today=on)
+    return render(
+        request,
+        "healthvisits/coverage.html",
+        {
+            "figures": figures,
+            "years": years,
+            "year": year,
+            "by": by,
+            "on": on,
+            "explanation": coverage_module.explanation(figures.threshold),
+        },
+    )
