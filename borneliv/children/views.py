@@ -20,7 +20,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -457,7 +457,12 @@ def import_children(request: HttpRequest) -> HttpResponse:
                 del request.session[IMPORT_SESSION_KEY]
                 messages.success(
                     request,
-                    _("%(count)d children were imported.") % {"count": report.ok},
+                    ngettext(
+                        "%(count)d child was imported.",
+                        "%(count)d children were imported.",
+                        report.ok,
+                    )
+                    % {"count": report.ok},
                 )
                 return redirect("children:import")
             token = request.POST.get("token", "")
@@ -499,6 +504,14 @@ VIEW_LABELS = {
     ReadView.API_LIST: gettext_lazy("API: list"),
     ReadView.API_DETAIL: gettext_lazy("API: record"),
     ReadView.API_LOOKUP: gettext_lazy("API: look-up by CPR number"),
+    # Reads logged by health visiting (named here so the log reads as words, not codes).
+    "worklist": gettext_lazy("listed on the worklist"),
+    "worklist_export": gettext_lazy("exported from the worklist"),
+    "healthvisit_record": gettext_lazy("health-visiting record"),
+    "healthvisit_contact_form": gettext_lazy("contact form"),
+    "healthvisit_skip_form": gettext_lazy("skip form"),
+    "api_schedule": gettext_lazy("API: schedule"),
+    "api_contacts": gettext_lazy("API: contacts"),
 }
 
 

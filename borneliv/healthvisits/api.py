@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as Reply
 
@@ -172,19 +173,19 @@ def child_contact_create(request: HttpRequest, public_id: uuid.UUID, payload: Co
         .first()
     )
     if unit is None:
-        return Reply(403, {"detail": "None of your health-visiting units serves this child."})
+        return Reply(403, {"detail": _("None of your health-visiting units serves this child.")})
     errors: dict[str, list[str]] = {}
     stage = None
     if payload.stage:
         stage = Stage.objects.filter(code=payload.stage).first()
         if stage is None:
-            errors["stage"] = [f"Unknown stage: {payload.stage}."]
+            errors["stage"] = [_("Unknown stage: %(code)s.") % {"code": payload.stage}]
     topics = list(Topic.objects.filter(code__in=payload.topics))
     unknown = sorted(set(payload.topics) - {t.code for t in topics})
     if unknown:
-        errors["topics"] = [f"Unknown topics: {', '.join(unknown)}."]
+        errors["topics"] = [_("Unknown topics: %(codes)s.") % {"codes": ", ".join(unknown)}]
     if errors:
-        return Reply(422, {"detail": "The contact was not recorded.", "errors": errors})
+        return Reply(422, {"detail": _("The contact was not recorded."), "errors": errors})
     try:
         contact = services.contact_record(
             child=child,
@@ -198,7 +199,7 @@ def child_contact_create(request: HttpRequest, public_id: uuid.UUID, payload: Co
             note=payload.note,
         )
     except ValidationError as exc:
-        return Reply(422, {"detail": "The contact was not recorded.", "errors": _messages(exc)})
+        return Reply(422, {"detail": _("The contact was not recorded."), "errors": _messages(exc)})
     return Reply(201, _contact_out(contact))
 
 

@@ -110,7 +110,7 @@ def test_a_health_visitor_imports_a_file_after_the_dry_run(
     page.set_input_files("#id_file", str(path))
     page.click("form[enctype] button[type=submit]")
     page.wait_for_selector("table.data")
-    assert page.locator("button[type=submit]", has_text="Import").count() == 0
+    assert page.locator("button[type=submit]", has_text="Indlæs").count() == 0
     assert "3106259602" not in page.content() and good not in page.content()
     screenshot(page, "children-import-errors-da")
 

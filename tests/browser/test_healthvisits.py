@@ -56,19 +56,19 @@ def test_a_health_visitor_records_the_enhanced_visit(
     assert row.locator(".status--due").count() == 1
     screenshot(page, "healthvisits-worklist-da")
 
-    row.get_by_role("link", name="Record contact").click()
+    row.get_by_role("link", name="Registrér kontakt").click()
     page.wait_for_url(f"**/children/{alma.public_id}/contacts/new/?stage=enhanced_visit_4_6m")
     for code in ("motor_play", "family_meals", "screen_habits", "family_experiences"):
         page.check(f"input[name=topics][value='{_topic_pk(code)}']")
     page.check("input[name=outcome][value=completed]")
-    page.fill("#id_note", "Tumbling games on the floor; the family eats together most days.")
+    page.fill("#id_note", "Tumleleg på gulvet; familien spiser sammen de fleste dage.")
     screenshot(page, "healthvisits-contact-form-da")
     page.click("main form.form button[type=submit]")
     page.wait_for_url(f"**/healthvisits/children/{alma.public_id}/")
 
     enhanced = page.locator("tbody tr", has_text="4–6")
     assert enhanced.first.locator(".status--completed").count() == 1
-    assert "Tumbling games" in page.inner_text("main")
+    assert "Tumleleg på gulvet" in page.inner_text("main")
     screenshot(page, "healthvisits-record-da")
 
     page.goto("/healthvisits/")

@@ -93,10 +93,10 @@ def test_a_contact_is_recorded_through_the_api(
 @pytest.mark.parametrize(
     ("body", "field", "text"),
     [
-        ({"contact_date": "2025-03-11"}, "contact_date", "future"),
-        ({"stage": "no_such_stage"}, "stage", "Unknown stage"),
+        ({"contact_date": "2025-03-11"}, "contact_date", "i fremtiden"),
+        ({"stage": "no_such_stage"}, "stage", "Ukendt ydelse"),
         ({"topics": ["knitting"]}, "topics", "knitting"),
-        ({"stage": "feeding_phone"}, "stage", "vulnerable"),
+        ({"stage": "feeding_phone"}, "stage", "sårbare familier"),
     ],
 )
 def test_the_api_validates_like_the_page(
@@ -134,7 +134,7 @@ def test_the_api_refuses_a_second_completion(
         },
     )
     assert response.status_code == 422  # type: ignore[attr-defined]
-    assert "already" in response.json()["errors"]["stage"][0]  # type: ignore[attr-defined]
+    assert "allerede gennemført" in response.json()["errors"]["stage"][0]  # type: ignore[attr-defined]
 
 
 def test_an_unknown_mode_is_a_schema_error(

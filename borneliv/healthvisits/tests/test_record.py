@@ -143,8 +143,8 @@ def test_recording_the_visit_moves_the_child_from_due_to_completed(
 @pytest.mark.parametrize(
     ("day", "message"),
     [
-        ("2025-03-11", "future"),
-        ("2024-10-01", "born"),
+        ("2025-03-11", "i fremtiden"),
+        ("2024-10-01", "før barnets fødsel"),
     ],
 )
 def test_a_contact_date_must_lie_between_birth_and_today(
@@ -174,7 +174,7 @@ def test_a_stage_cannot_be_completed_twice(
     )
     assert response.status_code == 200
     error = str(response.context["form"].errors["stage"])
-    assert "completed on 03.03.2025 already" in error
+    assert "allerede gennemført den 03.03.2025" in error
     assert Contact.objects.count() == 1
 
 
@@ -194,7 +194,7 @@ def test_a_vulnerable_families_stage_is_refused_for_other_families(
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         record(alma, "feeding_phone", mode="phone")
-    assert "vulnerable" in str(caught.value.message_dict["stage"])
+    assert "sårbare familier" in str(caught.value.message_dict["stage"])
 
 
 def test_albertslund_offers_the_one_year_call_to_all_families(
@@ -224,7 +224,7 @@ def test_a_unit_must_serve_the_childs_municipality(
             mode="phone",
             outcome="completed",
         )
-    assert "does not serve" in str(caught.value.message_dict["unit"])
+    assert "dækker ikke" in str(caught.value.message_dict["unit"])
     with pytest.raises(ValidationError):
         services.contact_record(
             child=alma,
@@ -300,7 +300,7 @@ def test_two_people_editing_the_same_contact_do_not_overwrite_each_other(
     response = colleague.post(url, edit_data(contact, note="The other note"))
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
-    assert "Someone else changed this contact at" in str(errors) or "reload" in str(errors)
+    assert "En anden har ændret kontakten" in str(errors)
     contact.refresh_from_db()
     assert (contact.note, contact.version) == ("Hanne's note", 2)
 
@@ -320,7 +320,7 @@ def test_the_service_refuses_a_stale_version_with_the_time_of_the_change(
     with pytest.raises(ValidationError) as caught:
         services.contact_update(contact=contact, version=1, note="second", **fields)  # type: ignore[arg-type]
     assert caught.value.code == "stale_version"
-    assert "reload to see their change" in caught.value.messages[0]
+    assert "genindlæs siden for at se ændringen" in caught.value.messages[0]
     contact.refresh_from_db()
     assert (contact.note, contact.version) == ("first", 2)
 
@@ -433,7 +433,7 @@ def test_the_service_refuses_skipping_twice_or_after_completion(
             by=world.hanne,
             on=TODAY,
         )
-    assert "skipped already" in str(caught.value)
+    assert "allerede markeret som fravalgt" in str(caught.value)
     record(alma, "visit_2m", on=alma.birth_date + dt.timedelta(days=50))
     with pytest.raises(ValidationError) as caught:
         services.stage_skip(
@@ -444,7 +444,7 @@ def test_the_service_refuses_skipping_twice_or_after_completion(
             by=world.hanne,
             on=TODAY,
         )
-    assert "completed" in str(caught.value)
+    assert "gennemført og kan ikke fravælges" in str(caught.value)
 
 
 def test_the_service_wants_an_explanation_for_other(alma: Child, world: World) -> None:

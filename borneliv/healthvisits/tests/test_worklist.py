@@ -292,6 +292,7 @@ def test_the_export_shows_statuses_in_the_users_language(
     )
     with translation.override("da"):
         label = str(status_label(Status.OVERDUE))
+    assert label == "Overskredet"
     assert text.splitlines()[1].split(";")[4] == label
 
 
