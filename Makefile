@@ -44,3 +44,15 @@ lock:
 
 clean-db:
 	rm -f var/borneliv.sqlite3 var/borneliv.sqlite3-wal var/borneliv.sqlite3-shm
+
+# Benchmarks (never part of `make test`): the schedule engine against its per-child peer, then the
+# worklist on a 600,000-child registry in PostgreSQL (database borneliv_bench on 127.0.0.1:5432,
+# built once with COPY in a few minutes, reused afterwards; BENCH_ARGS=--rebuild reloads it).
+.PHONY: bench
+bench: $(STAMP)
+	@if ! pg_isready -h 127.0.0.1 -p 5432 -q; then \
+	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -1)" main start; \
+	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; \
+	fi
+	$(BIN)/python benchmarks/bench_schedule_engine.py
+	$(BIN)/python benchmarks/bench_worklist.py $(BENCH_ARGS)

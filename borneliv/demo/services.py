@@ -6,6 +6,7 @@ the admin and imports use, so the demo is validated exactly like real data.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -16,8 +17,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from borneliv.accounts import services as account_services
-from borneliv.accounts.models import Role, User
+from borneliv.accounts.models import Role, User, today
 from borneliv.demo import data
+from borneliv.demo.children import ChildrenDemoResult, demo_children_load
 from borneliv.organisations import services as org_services
 from borneliv.organisations.models import Area, Institution, Municipality, Partner
 
@@ -39,6 +41,8 @@ class DemoResult:
     partners: int = 0
     users: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
+    # The synthetic children (``children.py``), when they were asked for.
+    children: ChildrenDemoResult | None = None
 
 
 def demo_is_loaded() -> bool:
@@ -196,17 +200,28 @@ def _load_user(
     return user
 
 
-def demo_load(*, password: str, stdout: Writer | None = None) -> DemoResult:
+def demo_load(
+    *,
+    password: str,
+    stdout: Writer | None = None,
+    with_children: bool = False,
+    on: dt.date | None = None,
+) -> DemoResult:
     """Load the demo programme and one user per role, unless a programme is already there.
 
-    Runs in one transaction: on any error nothing is saved. Refuses a password that Django's
-    password validators reject, since every demo user gets it.
+    With ``with_children``, then the synthetic children of ``children.demo_children_load`` as of
+    ``on`` (default today), unless the registry holds children already; also when the programme
+    was loaded before. Runs in one transaction: on any error nothing is saved. Refuses a password
+    that Django's password validators reject, since every demo user gets it.
     """
     validate_password(password)
     with transaction.atomic():
         if demo_is_loaded():
             _say(stdout, "A programme is already loaded; the demo was not loaded again.")
-            return DemoResult(loaded=False, logins=demo_logins())
+            children = (
+                demo_children_load(today=on or today(), stdout=stdout) if with_children else None
+            )
+            return DemoResult(loaded=False, logins=demo_logins(), children=children)
         taken = sorted(
             User.objects.filter(username__in=[u.username for u in data.USERS]).values_list(
                 "username", flat=True
@@ -233,6 +248,7 @@ def demo_load(*, password: str, stdout: Writer | None = None) -> DemoResult:
             _load_user(spec, password, municipalities, institutions, partners)
             for spec in data.USERS
         ]
+        children = demo_children_load(today=on or today(), stdout=stdout) if with_children else None
     return DemoResult(
         loaded=True,
         municipalities=len(municipalities),
@@ -241,4 +257,5 @@ def demo_load(*, password: str, stdout: Writer | None = None) -> DemoResult:
         partners=len(partners),
         users=len(users),
         logins=demo_logins(),
+        children=children,
     )
