@@ -255,6 +255,12 @@ class Residence(models.Model):
                 fields=["child", "valid_from"], name="residence_one_start_per_day"
             ),
         ]
+        indexes = [
+            # Who lives in an area on a day: the worklist's and the scope's residence look-up.
+            models.Index(
+                fields=["area", "child", "valid_from", "valid_to"], name="residence_area_child"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.area} ({self.valid_from}–{self.valid_to or ''})"

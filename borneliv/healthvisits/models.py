@@ -238,7 +238,13 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-contact_date", "-created_at"]
-        indexes = [models.Index(fields=["child", "stage"], name="contact_child_stage")]
+        indexes = [
+            models.Index(fields=["child", "stage"], name="contact_child_stage"),
+            # Covers the schedule's fact query (benchmarks/bench_worklist.py).
+            models.Index(
+                fields=["child", "stage", "contact_date", "outcome"], name="contact_schedule_facts"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact_date} {self.get_mode_display()}"
