@@ -55,4 +55,5 @@ bench: $(STAMP)
 	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; \
 	fi
 	$(BIN)/python benchmarks/bench_schedule_engine.py
+	$(BIN)/python benchmarks/bench_growth.py
 	$(BIN)/python benchmarks/bench_worklist.py $(BENCH_ARGS)
