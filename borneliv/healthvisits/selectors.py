@@ -217,14 +217,14 @@ def load_facts(
     ids = np.asarray(columns[0], dtype=np.int64)
     subquery = _child_subquery(children)
     contacts = list(
-        Contact.objects.filter(
-            child__in=subquery, stage__isnull=False, contact_date__lte=today
-        ).values_list("child_id", "stage__code", "contact_date", "outcome")
+        Contact.objects.filter(child__in=subquery, stage__isnull=False, contact_date__lte=today)
+        .order_by()  # the engine is order-invariant; the model's default ordering costs a sort
+        .values_list("child_id", "stage__code", "contact_date", "outcome")
     )
     skips = list(
-        StageSkip.objects.filter(child__in=subquery, skipped_on__lte=today).values_list(
-            "child_id", "stage__code", "skipped_on", "reason"
-        )
+        StageSkip.objects.filter(child__in=subquery, skipped_on__lte=today)
+        .order_by()
+        .values_list("child_id", "stage__code", "skipped_on", "reason")
     )
     vulnerable = list(
         Child.objects.filter(pk__in=subquery, family__vulnerability_periods__isnull=False)
