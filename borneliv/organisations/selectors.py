@@ -188,7 +188,6 @@ def map_points(institutions: list[Institution]) -> list[dict[str, Any]]:
 
 # Which sub-interventions each role works with (numbers from DOMAIN.md).
 ROLE_SUBINTERVENTIONS: dict[str, tuple[int, ...]] = {
-    Role.HEALTH_VISITOR: (3, 4),
     Role.PEDAGOGUE: (2, 3, 5, 6),
     Role.TEACHER: (1, 5, 6),
     Role.CLUB_CONTACT: (5, 6),
@@ -196,7 +195,10 @@ ROLE_SUBINTERVENTIONS: dict[str, tuple[int, ...]] = {
 
 
 def landing_for(user: Any) -> dict[str, Any]:
-    """What the user's landing page shows, by the role they hold."""
+    """What the user's landing page shows, by the role they hold.
+
+    Health visitors never get here: their landing page is the worklist (``accounts.views.home``).
+    """
     scope = user.scope
     role = scope.primary_role
     context: dict[str, Any] = {"role": role, "role_label": Role(role).label if role else None}
@@ -233,14 +235,6 @@ def landing_for(user: Any) -> dict[str, Any]:
         )
         context["institutions"] = own_institutions
         area_ids = {m.area_id for inst in own_institutions for m in inst.current_memberships}
-        if role == Role.HEALTH_VISITOR:
-            # A health-visiting unit serves its whole municipality's programme areas.
-            area_ids |= set(
-                Area.objects.visible_to(user)
-                .programme()
-                .filter(municipality_id__in=scope.municipality_ids)
-                .values_list("pk", flat=True)
-            )
     areas = list(Area.objects.visible_to(user).filter(pk__in=area_ids).order_by("name"))
     neighbours = list(
         Institution.objects.visible_to(user)
