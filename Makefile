@@ -18,7 +18,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy's Django plugin imports the settings, which need the local secrets on a fresh clone.
 typecheck: $(STAMP)
+	$(BIN)/borneliv init-local --quiet
 	$(BIN)/mypy borneliv
 
 check: lint typecheck test
