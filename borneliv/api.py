@@ -15,6 +15,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from borneliv.accounts.services import api_token_authenticate
 from borneliv.children.api import router as children_router
+from borneliv.growth.api import router as growth_router
 from borneliv.healthvisits.api import router as healthvisits_router
 from borneliv.organisations.api import router as organisations_router
 
@@ -42,3 +43,4 @@ api = NinjaAPI(
 api.add_router("/", organisations_router)
 api.add_router("/", children_router)
 api.add_router("/", healthvisits_router)
+api.add_router("/growth/", growth_router)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "borneliv.organisations",
     "borneliv.children",
     "borneliv.healthvisits",
+    "borneliv.growth",
     "borneliv.demo",
 ]
 
@@ -211,6 +212,11 @@ LOGGING = {
 
 # Small-cell suppression threshold for every aggregate that leaves the system (never below 3).
 DISCLOSURE_THRESHOLD = max(3, envint("BORNELIV_DISCLOSURE_THRESHOLD", 5))
+# The IOTF reference stored classifications use: "2012" (Cole & Lobstein LMS) or "2000" (Cole
+# 2000 cut-offs). After changing it, run `borneliv growth recompute`.
+GROWTH_IOTF = envstr("BORNELIV_GROWTH_IOTF", "2012")
+if GROWTH_IOTF not in ("2012", "2000"):
+    raise ImproperlyConfigured("BORNELIV_GROWTH_IOTF must be 2012 or 2000.")
 
 # API
 NINJA_PAGINATION_PER_PAGE = 50

@@ -143,6 +143,9 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "reference",
 )
 IOTF_VERSIONS = ("2012", "2000")
+#: Stored classifications name the engine version; a change that alters results bumps it, and
+#: ``borneliv growth recompute`` reclassifies what an older version computed.
+ENGINE_VERSION = "1"
 
 # --- flags ---------------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from borneliv.healthvisits.schedule import (
     days_array,
     schedule_batch,
 )
+from borneliv.lib.db import among
 
 IntArray = npt.NDArray[np.int64]
 
@@ -196,10 +197,6 @@ def _columns(rows: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
     return list(zip(*rows, strict=True))
 
 
-def _child_subquery(children: QuerySet[Child]) -> QuerySet[Child]:
-    return children.order_by().values("pk")  # type: ignore[return-value]
-
-
 def load_facts(
     children: QuerySet[Child],
     today: dt.date,
@@ -215,19 +212,23 @@ def load_facts(
     child_rows = list(children.order_by(*order_by).values_list("pk", "birth_date", *child_fields))
     columns = _columns(child_rows, 2 + len(child_fields))
     ids = np.asarray(columns[0], dtype=np.int64)
-    subquery = _child_subquery(children)
+    id_list = ids.tolist()
     contacts = list(
-        Contact.objects.filter(child__in=subquery, stage__isnull=False, contact_date__lte=today)
+        Contact.objects.filter(
+            among("child_id", id_list, children), stage__isnull=False, contact_date__lte=today
+        )
         .order_by()  # the engine is order-invariant; the model's default ordering costs a sort
         .values_list("child_id", "stage__code", "contact_date", "outcome")
     )
     skips = list(
-        StageSkip.objects.filter(child__in=subquery, skipped_on__lte=today)
+        StageSkip.objects.filter(among("child_id", id_list, children), skipped_on__lte=today)
         .order_by()
         .values_list("child_id", "stage__code", "skipped_on", "reason")
     )
     vulnerable = list(
-        Child.objects.filter(pk__in=subquery, family__vulnerability_periods__isnull=False)
+        Child.objects.filter(
+            among("pk", id_list, children), family__vulnerability_periods__isnull=False
+        )
         .order_by()
         .values_list(
             "pk",
@@ -236,7 +237,7 @@ def load_facts(
         )
     )
     residences = list(
-        Residence.objects.filter(child__in=subquery)
+        Residence.objects.filter(among("child_id", id_list, children))
         .order_by()
         .values_list(
             "child_id",

@@ -1,0 +1,1 @@
+"""Pages of the growth app, one module per feature (imported by ``growth/urls.py``)."""
