@@ -47,7 +47,9 @@ lock:
 clean-db:
 	rm -f var/borneliv.sqlite3 var/borneliv.sqlite3-wal var/borneliv.sqlite3-shm
 
-# Benchmarks (never part of `make test`): the schedule engine against its per-child peer, then the
+# Benchmarks (never part of `make test`): the schedule engine against its per-child peer, the growth
+# engine against pedgrowth and rcpchgrowth, growth end to end (import 100,000 school-start rows,
+# recompute, prevalence by area × year, on a fresh temporary SQLite file), then the
 # worklist on a 600,000-child registry in PostgreSQL (database borneliv_bench on 127.0.0.1:5432,
 # built once with COPY in a few minutes, reused afterwards; BENCH_ARGS=--rebuild reloads it).
 .PHONY: bench
@@ -58,4 +60,5 @@ bench: $(STAMP)
 	fi
 	$(BIN)/python benchmarks/bench_schedule_engine.py
 	$(BIN)/python benchmarks/bench_growth.py
+	$(BIN)/python benchmarks/bench_growth_import.py
 	$(BIN)/python benchmarks/bench_worklist.py $(BENCH_ARGS)

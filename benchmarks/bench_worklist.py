@@ -618,9 +618,11 @@ def load_registry(children: int, today: dt.date, say: Callable[[str], None]) -> 
     say(f"  committed (constraints checked) in {time.perf_counter() - step:.1f} s")
     step = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # As autovacuum would: statistics for the planner, and the visibility map that lets the
+        # covering indexes answer by index-only scans.
+        cursor.execute("VACUUM (ANALYZE)")
     say(
-        f"  analysed in {time.perf_counter() - step:.1f} s; the registry was loaded in "
+        f"  vacuumed and analysed in {time.perf_counter() - step:.1f} s; the registry was loaded in "
         f"{time.perf_counter() - started:.1f} s ({registry.moves:,} children moved)"
     )
 

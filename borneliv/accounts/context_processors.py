@@ -32,6 +32,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("children:find"), _("Children")))
     if user.has_perm("healthvisits.view_coverage"):
         items.append((reverse("healthvisits:coverage"), _("Coverage")))
+    if user.has_perm("growth.view_prevalence"):
+        items.append((reverse("growth:prevalence"), _("Prevalence")))
+    if user.has_perm("growth.import_school_start"):
+        items.append((reverse("growth:import"), _("School-start import")))
+    if user.has_perm("growth.review_measurement"):
+        items.append((reverse("growth:review"), _("Review queue")))
     if user.has_perm("children.view_accesslog"):
         items.append((reverse("children:access_log"), _("Access log")))
     if not scope.is_empty:

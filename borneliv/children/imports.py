@@ -25,12 +25,10 @@ lines carry row numbers, not numbers from the file.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +39,10 @@ from django.utils.translation import gettext as _
 from borneliv.children import services
 from borneliv.children.models import Child, Family
 from borneliv.children.selectors import registrable_areas, with_current_residence
+from borneliv.lib import tabular
 from borneliv.lib.cpr import Cpr
+from borneliv.lib.tabular import ImportFileError as ImportFileError  # re-exported
+from borneliv.lib.tabular import SourceRow
 from borneliv.organisations.models import Area
 
 logger = logging.getLogger(__name__)
@@ -58,20 +59,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "family": ("familie", "family", "familienavn", "family_name"),
 }
 REQUIRED = ("cpr", "first_name", "last_name", "area")
-DATE_FORMATS = ("%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d")
 _SIX_DIGITS = re.compile(r"\d{6}")
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read; the message is safe to show."""
-
-
-@dataclass
-class SourceRow:
-    """One data row of the file: its row number (the header is row 1) and its cells by column."""
-
-    number: int
-    values: dict[str, Any]
 
 
 @dataclass
@@ -132,117 +120,19 @@ class ImportReport:
         return not self.has_errors and self.ok > 0
 
 
-# Reading
-
-
-def _column_of(header: str) -> str | None:
-    name = header.replace("\ufeff", "").strip().lower()
-    for column, aliases in ALIASES.items():
-        if name in aliases:
-            return column
-    return None
-
-
-def _rows_from_table(table: Iterable[Sequence[Any]]) -> list[SourceRow]:
-    iterator = iter(table)
-    header = next(iterator, None)
-    if header is None:
-        raise ImportFileError(_("The file is empty."))
-    columns = [_column_of(str(cell or "")) for cell in header]
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        names = ", ".join(ALIASES[c][0] for c in missing)
-        raise ImportFileError(
-            _("The file lacks required columns: %(names)s. The first row must name the columns.")
-            % {"names": names}
-        )
-    rows: list[SourceRow] = []
-    for number, cells in enumerate(iterator, start=2):
-        values: dict[str, Any] = {}
-        for column, cell in zip(columns, cells, strict=False):
-            if column is not None and column not in values:
-                values[column] = cell
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
-            continue  # blank line
-        rows.append(SourceRow(number=number, values=values))
-        if len(rows) > MAX_ROWS:
-            raise ImportFileError(
-                _("The file has more than %(max)d rows; split it into smaller files.")
-                % {"max": MAX_ROWS}
-            )
-    return rows
-
-
-def _read_csv(data: bytes) -> list[SourceRow]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _("The file is not UTF-8 text. Save it as “CSV UTF-8” or as an Excel workbook.")
-        ) from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    return _rows_from_table(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-
-
-def _read_xlsx(data: bytes) -> list[SourceRow]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(_("The file cannot be read as an Excel workbook.")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return _rows_from_table(sheet.iter_rows(values_only=True))
-    finally:
-        workbook.close()
+# Reading (the generic part is shared with other imports in ``borneliv.lib.tabular``)
 
 
 def read_rows(data: bytes, filename: str = "") -> list[SourceRow]:
     """The data rows of a CSV (``;`` or ``,``, UTF-8 with or without BOM) or XLSX file."""
-    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        return _read_xlsx(data)
-    return _read_csv(data)
+    return tabular.read_rows(data, filename, aliases=ALIASES, required=REQUIRED, max_rows=MAX_ROWS)
 
 
 # Checking
 
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _cpr_text(value: Any) -> str:
-    """A CPR cell as text; a number cell has lost its leading zero (Excel), so it is restored."""
-    if isinstance(value, bool):
-        return ""
-    if isinstance(value, int | float) and float(value).is_integer() and 0 < value < 10**10:
-        return f"{int(value):010d}"
-    return _text(value)
-
-
-def _date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    if not text:
-        return None
-    text = text.split(" ")[0].split("T")[0]  # "2024-03-01 00:00:00" from some exports
-    for pattern in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date only
-        except ValueError:
-            continue
-    raise ValueError(text)
+_text = tabular.cell_text
+_cpr_text = tabular.cpr_text
+_date = tabular.cell_date
 
 
 def _first_message(error: ValidationError) -> str:

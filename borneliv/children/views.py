@@ -512,6 +512,12 @@ VIEW_LABELS = {
     "healthvisit_skip_form": gettext_lazy("skip form"),
     "api_schedule": gettext_lazy("API: schedule"),
     "api_contacts": gettext_lazy("API: contacts"),
+    # Reads logged by growth.
+    "growth_child": gettext_lazy("growth page"),
+    "growth_chart": gettext_lazy("growth chart"),
+    "growth_measurement_form": gettext_lazy("measurement form"),
+    "growth_review_queue": gettext_lazy("listed in the review queue"),
+    "api_growth": gettext_lazy("API: measurements"),
 }
 
 

@@ -84,6 +84,7 @@ from borneliv.children.models import (
 )
 from borneliv.children.testing import SERIAL_FIRST, SERIAL_LAST, synthetic_cpr
 from borneliv.demo import data
+from borneliv.demo.growth import GrowthDemoResult, demo_growth_load
 from borneliv.healthvisits import selectors as hv_selectors
 from borneliv.healthvisits import services as hv_services
 from borneliv.healthvisits.models import (
@@ -148,6 +149,8 @@ class ChildrenDemoResult:
     contacts_recorded_one_by_one: int = 0
     skips: int = 0
     seconds: float = 0.0
+    # Their measurements and school-start exams (``growth.py``).
+    growth: GrowthDemoResult | None = None
 
 
 # --- names (invented combinations of common names) ------------------------------------------------
@@ -1063,7 +1066,10 @@ def demo_children_load(
     started = time.monotonic()
     with transaction.atomic():
         if not demo_children_applicable():
-            return ChildrenDemoResult(loaded=False)
+            # A demo database from before the growth data gets its measurements now.
+            return ChildrenDemoResult(
+                loaded=False, growth=demo_growth_load(today=today, stdout=stdout)
+            )
         _ensure_albertslund_overrides()
         world = _load_world()
         rng = random.Random(seed)
@@ -1072,6 +1078,7 @@ def demo_children_load(
         planned, skips = _plan_contacts(world, children, today, rng)
         bulk, recent = _write_contacts(world, children, rows, planned, today)
         one_by_one, skipped = _record_one_by_one(world, children, rows, recent, skips)
+        growth = demo_growth_load(today=today)
     result = ChildrenDemoResult(
         loaded=True,
         children=len(children),
@@ -1083,6 +1090,7 @@ def demo_children_load(
         contacts_recorded_one_by_one=one_by_one,
         skips=skipped,
         seconds=time.monotonic() - started,
+        growth=growth,
     )
     _say(
         stdout,
@@ -1091,4 +1099,6 @@ def demo_children_load(
         f"{result.enrolments:,} enrolments, {result.contacts:,} contacts, "
         f"{result.skips:,} skipped stages ({result.seconds:.1f} s)",
     )
+    if growth.loaded:
+        _say(stdout, growth.summary())
     return result

@@ -71,10 +71,76 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_classify_arguments(classify)
     classify.set_defaults(growth_run=run_classify)
+    recompute = sub.add_parser(
+        "recompute",
+        help="reclassify stored measurements after the IOTF setting or the engine changed",
+        description="Reclassify the stored measurements whose classification was made with "
+        "another IOTF version or engine version (--all: every one), with progress shown. "
+        "The same as `borneliv growth_recompute`.",
+    )
+    recompute.add_argument(
+        "--iotf",
+        choices=("2012", "2000"),
+        default=None,
+        help="IOTF version (default: the setting BORNELIV_GROWTH_IOTF)",
+    )
+    recompute.add_argument(
+        "--all", action="store_true", help="reclassify every measurement, not only stale ones"
+    )
+    recompute.set_defaults(growth_run=run_recompute)
+    school_start = sub.add_parser(
+        "import-school-start",
+        help="check (dry run) or import a school-start exam file (CSV or XLSX)",
+        description="Check a school-start exam (indskolingsundersøgelse) file row by row and "
+        "print the report (CPR numbers masked); with --commit import it, all rows or none. "
+        "Exits with status 1 when a row has an error. The same as "
+        "`borneliv import_school_start`; the file format is in borneliv/growth/README.md.",
+    )
+    school_start.add_argument("file", help="CSV (; or ,) or XLSX file")
+    school_start.add_argument(
+        "--commit", action="store_true", help="import the file (default: a dry run)"
+    )
+    school_start.add_argument(
+        "--user", help="import as this user: only the children she may see (default: all)"
+    )
+    school_start.set_defaults(growth_run=run_import_school_start)
 
 
 def run(args: argparse.Namespace) -> int:
     return int(args.growth_run(args))
+
+
+def run_recompute(args: argparse.Namespace) -> int:
+    """``borneliv growth recompute``: the ``growth_recompute`` management command."""
+    from borneliv.cli import setup_django
+
+    setup_django()
+    from django.core.management import CommandError, call_command
+
+    try:
+        call_command("growth_recompute", iotf=args.iotf, all=args.all)
+    except CommandError as exc:
+        print(f"borneliv growth recompute: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_import_school_start(args: argparse.Namespace) -> int:
+    """``borneliv growth import-school-start``: the ``import_school_start`` management command."""
+    from borneliv.cli import setup_django
+
+    setup_django()
+    from django.core.management import CommandError, call_command
+
+    options: dict[str, Any] = {"commit": args.commit}
+    if args.user:
+        options["user"] = args.user
+    try:
+        call_command("import_school_start", args.file, **options)
+    except CommandError as exc:
+        print(f"borneliv growth import-school-start: {exc}", file=sys.stderr)
+        return exc.returncode
+    return 0
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -207,7 +273,8 @@ def _subcommands() -> tuple[Any, ...]:
     return (
         Subcommand(
             "growth",
-            "growth references: classify measurements with WHO and IOTF (see `growth classify -h`)",
+            "growth references: classify measurements with WHO and IOTF (see `growth classify -h`), "
+            "recompute stored classifications (`growth recompute`)",
             run,
             add_arguments,
         ),

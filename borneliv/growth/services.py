@@ -13,9 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,10 +51,6 @@ def _float(value: Decimal | float | None) -> float:
     return float("nan") if value is None else float(value)
 
 
-def _none_if_nan(value: float) -> float | None:
-    return None if np.isnan(value) else float(value)
-
-
 def classify_in_place(
     measurements: Sequence[Measurement],
     *,
@@ -71,47 +68,67 @@ def classify_in_place(
     n = len(measurements)
     if n == 0:
         return
-    sex = np.zeros(n, dtype=np.int8)
-    age = np.empty(n, dtype=np.float64)
-    weight = np.empty(n, dtype=np.float64)
-    height = np.empty(n, dtype=np.float64)
-    position = np.zeros(n, dtype=np.int8)
-    for i, m in enumerate(measurements):
-        born = births[m.child_id] if births is not None else m.child.birth_date
-        child_sex = sexes[m.child_id] if sexes is not None else m.child.sex
-        sex[i] = _SEX_CODES.get(child_sex, 0)
-        age[i] = (m.measured_on - born).days
-        weight[i] = _float(m.weight_kg)
-        height[i] = _float(m.height_cm)
-        position[i] = 1 if m.position == "L" else 2 if m.position == "H" else 0
+    # Plain lists first and whole columns after: a numpy element access per row and column
+    # costs more than the engine itself (~3x the time of this function for 100,000 rows).
+    if births is None or sexes is None:
+        births = {m.child_id: m.child.birth_date for m in measurements}
+        sexes = {m.child_id: m.child.sex for m in measurements}
+    ages = [(m.measured_on - births[m.child_id]).days for m in measurements]
+    positions = {"L": 1, "H": 2}
     result = engine.compute(
-        sex=sex,
-        age_days=age,
-        weight_kg=weight,
-        height_cm=height,
-        position=position,
+        sex=np.array([_SEX_CODES.get(sexes[m.child_id], 0) for m in measurements], np.int8),
+        age_days=np.array(ages, dtype=np.float64),
+        weight_kg=np.array([_float(m.weight_kg) for m in measurements], dtype=np.float64),
+        height_cm=np.array([_float(m.height_cm) for m in measurements], dtype=np.float64),
+        position=np.array([positions.get(m.position, 0) for m in measurements], np.int8),
         iotf=version,
     )
     now = timezone.now()
-    for i, m in enumerate(measurements):
-        m.age_days = int(age[i])
-        m.bmi = _none_if_nan(result.bmi[i])
-        m.bmi_for_age_z = _none_if_nan(result.bmi_for_age_z[i])
-        m.weight_for_age_z = _none_if_nan(result.weight_for_age_z[i])
-        m.height_for_age_z = _none_if_nan(result.height_for_age_z[i])
-        m.weight_for_height_z = _none_if_nan(result.weight_for_height_z[i])
-        who = int(result.who_category[i])
-        m.who_category = engine.WHO_CATEGORIES[who] if who >= 0 else ""
-        m.iotf_adult_bmi = _none_if_nan(result.iotf_adult_bmi[i])
-        cat = int(result.iotf_category[i])
-        m.iotf_category = engine.IOTF_CATEGORIES[cat] if cat >= 0 else ""
-        m.flags = int(result.flags[i])
-        m.reference = engine.REFERENCE_NAMES[int(result.reference[i])]
+    floats = [
+        _nones_for_nans(values)
+        for values in (
+            result.bmi,
+            result.bmi_for_age_z,
+            result.weight_for_age_z,
+            result.height_for_age_z,
+            result.weight_for_height_z,
+            result.iotf_adult_bmi,
+        )
+    ]
+    who_names = (*engine.WHO_CATEGORIES, "")  # code -1 (none) picks the last
+    iotf_names = (*engine.IOTF_CATEGORIES, "")
+    columns = zip(
+        measurements,
+        ages,
+        *floats,
+        result.who_category.tolist(),
+        result.iotf_category.tolist(),
+        result.flags.tolist(),
+        result.reference.tolist(),
+        strict=True,
+    )
+    for m, age, bmi, bmi_z, weight_z, height_z, wfh_z, iso_bmi, who, cat, flags, ref in columns:
+        m.age_days = age
+        m.bmi = bmi
+        m.bmi_for_age_z = bmi_z
+        m.weight_for_age_z = weight_z
+        m.height_for_age_z = height_z
+        m.weight_for_height_z = wfh_z
+        m.who_category = who_names[who]
+        m.iotf_adult_bmi = iso_bmi
+        m.iotf_category = iotf_names[cat]
+        m.flags = flags
+        m.reference = engine.REFERENCE_NAMES[ref]
         m.iotf_version = version
         m.engine_version = engine.ENGINE_VERSION
         m.classified_at = now
         if m.reviewed_at is None:
-            m.review_status = ReviewStatus.HELD if m.flags & HOLD_FLAGS else ReviewStatus.ACCEPTED
+            m.review_status = ReviewStatus.HELD if flags & HOLD_FLAGS else ReviewStatus.ACCEPTED
+
+
+def _nones_for_nans(values: npt.NDArray[np.float64]) -> list[float | None]:
+    """The values as Python floats, None where NaN."""
+    return [None if value != value else value for value in values.tolist()]
 
 
 DERIVED_FIELDS = (
@@ -141,10 +158,16 @@ def hold_reasons(measurement: Measurement) -> str:
 def _check_child_date(child: Child, measured_on: dt.date) -> None:
     if measured_on < child.birth_date:
         raise ValidationError(
-            {"measured_on": _("The date is before the child's birth date.")}, code="before_birth"
+            {
+                "measured_on": ValidationError(
+                    _("The date is before the child's birth date."), code="before_birth"
+                )
+            }
         )
     if measured_on > timezone.localdate():
-        raise ValidationError({"measured_on": _("The date is in the future.")}, code="future")
+        raise ValidationError(
+            {"measured_on": ValidationError(_("The date is in the future."), code="future")}
+        )
 
 
 @transaction.atomic
@@ -197,7 +220,11 @@ def measurement_review(
         raise ValidationError(_("Choose confirm or reject."), code="bad_decision")
     if decision == ReviewStatus.REJECTED and not note.strip():
         raise ValidationError(
-            {"review_note": _("Say why the measurement is rejected.")}, code="note_needed"
+            {
+                "review_note": ValidationError(
+                    _("Say why the measurement is rejected."), code="note_needed"
+                )
+            }
         )
     locked = Measurement.objects.select_for_update().get(pk=measurement.pk)
     locked.review_status = decision
@@ -207,6 +234,49 @@ def measurement_review(
     locked.full_clean()
     locked.save(update_fields=["review_status", "reviewed_by", "reviewed_at", "review_note"])
     return locked
+
+
+def _write_derived(batch: Sequence[Measurement]) -> None:
+    """Save the derived columns of ``batch`` in one go (no history rows: they are not edits).
+
+    ``bulk_update`` builds a CASE expression per row and column in Python, which cost ~5 ms per
+    measurement (15 columns): ~100 rows/s for a recompute. Instead: on PostgreSQL one UPDATE
+    from the columns as arrays (``unnest``), elsewhere one ``executemany`` of ``UPDATE … WHERE
+    id = %s``; a few µs per row either way.
+    """
+    fields: list[Any] = [Measurement._meta.get_field(name) for name in DERIVED_FIELDS]
+    pk = Measurement._meta.pk
+    assert pk is not None
+    quote = connection.ops.quote_name
+    table = quote(Measurement._meta.db_table)
+    columns = [quote(f.column) for f in fields]
+    key = quote(str(pk.column))
+    if connection.vendor == "postgresql":
+        arrays = [f"%s::{f.db_type(connection)}[]" for f in fields]
+        arrays.append(f"%s::{pk.rel_db_type(connection)}[]")
+        sql = (
+            f"UPDATE {table} AS m SET {', '.join(f'{c} = v.{c}' for c in columns)} "  # noqa: S608
+            f"FROM unnest({', '.join(arrays)}) AS v({', '.join([*columns, key])}) "
+            f"WHERE m.{key} = v.{key}"
+        )
+        values = [[getattr(m, f.attname) for m in batch] for f in fields]
+        values.append([m.pk for m in batch])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+        return
+    sql = f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in columns)} WHERE {key} = %s"  # noqa: S608
+    # Only the datetime needs the backend's adapter; the others are ints, floats and text.
+    adapt = [isinstance(f, models.DateTimeField) for f in fields]
+    rows = []
+    for m in batch:
+        row = [getattr(m, f.attname) for f in fields]
+        for j, needed in enumerate(adapt):
+            if needed and row[j] is not None:
+                row[j] = connection.ops.adapt_datetimefield_value(row[j])
+        row.append(m.pk)
+        rows.append(row)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def measurements_recompute(
@@ -257,7 +327,7 @@ def measurements_recompute(
             births = {pk: born for pk, born, _sex in children}
             sexes = {pk: sex for pk, _born, sex in children}
             classify_in_place(batch, births=births, sexes=sexes, iotf=version)
-            Measurement.objects.bulk_update(batch, DERIVED_FIELDS, batch_size=2_000)
+            _write_derived(batch)
         done += len(chunk)
         if progress is not None:
             progress(done, total)
@@ -307,3 +377,120 @@ def exam_record(
     exam.full_clean()
     exam.save()
     return exam
+
+
+# --- the school-start import ------------------------------------------------------------------
+
+
+def school_start_import(*, data: bytes, filename: str, user: Any, dry_run: bool = True) -> Any:
+    """Check (``dry_run``) or import a school-start exam file; returns an ``imports.ImportReport``.
+
+    The commit checks the file again inside its transaction and writes all of it or nothing:
+    any error row (or a conflict with a concurrent import) leaves the database as it was. Held
+    rows are not errors: they are written with ``review_status = held``. It records an
+    ``ImportBatch`` (file name, SHA-256, counts), creates or updates the ``school_start``
+    measurements (classified by one engine call for the whole file, during the check) and the
+    exams, and writes one history row per changed object. Re-importing the same file changes no
+    measurement or exam (every row is ``unchanged``); the batch still records that it was run.
+
+    Bulk writes skip ``full_clean()`` per row: the row checks in ``imports`` cover every field
+    rule and the database constraints back them.
+    """
+    # Imported here: ``imports`` builds on this module's classification.
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    from borneliv.growth import imports
+    from borneliv.growth.models import ImportBatch
+
+    if dry_run:
+        report = imports.check(data, filename, user)
+        imports.log(report, user)
+        return report
+    history_user = user if getattr(user, "is_authenticated", False) else None
+    with transaction.atomic():
+        report = imports.check(data, filename, user)
+        if not report.can_commit:
+            imports.log(report, user)
+            return report
+        try:
+            with transaction.atomic():
+                batch = ImportBatch.objects.create(
+                    file_name=report.filename,
+                    file_sha256=report.sha256,
+                    imported_by=history_user,
+                    rows=len(report.rows),
+                    created=report.new,
+                    updated=report.updated,
+                    unchanged=report.unchanged,
+                    held=report.held,
+                )
+                writes = [row for row in report.rows if row.action != row.UNCHANGED]
+                new_measurements: list[Measurement] = []
+                changed_measurements: list[Measurement] = []
+                for row in writes:
+                    if row.measurement is None or not row.write_measurement:
+                        continue
+                    row.measurement.import_batch = batch
+                    if row.measurement.pk is None:
+                        new_measurements.append(row.measurement)
+                    else:
+                        changed_measurements.append(row.measurement)
+                bulk_create_with_history(
+                    new_measurements, Measurement, batch_size=1_000, default_user=history_user
+                )
+                bulk_update_with_history(
+                    changed_measurements,
+                    Measurement,
+                    [
+                        "weight_kg",
+                        "height_cm",
+                        "position",
+                        "institution",
+                        "import_batch",
+                        "reviewed_by",
+                        "reviewed_at",
+                        "review_note",
+                        *DERIVED_FIELDS,
+                    ],
+                    batch_size=1_000,
+                    default_user=history_user,
+                )
+                new_exams: list[SchoolStartExam] = []
+                changed_exams: list[SchoolStartExam] = []
+                for row in writes:
+                    exam = row.exam
+                    assert exam is not None
+                    exam.measurement = row.measurement
+                    exam.import_batch = batch
+                    (new_exams if exam.pk is None else changed_exams).append(exam)
+                bulk_create_with_history(
+                    new_exams, SchoolStartExam, batch_size=1_000, default_user=history_user
+                )
+                bulk_update_with_history(
+                    changed_exams,
+                    SchoolStartExam,
+                    [
+                        "school",
+                        "measurement",
+                        "import_batch",
+                        "remarks",
+                        "items_assessed",
+                        "motor_difficulties",
+                        *(f"remark_{code}" for code in MOTOR_ITEM_CODES),
+                    ],
+                    batch_size=1_000,
+                    default_user=history_user,
+                )
+        except IntegrityError:
+            # Someone recorded one of these exams between the check and now.
+            report.file_errors.append(
+                _(
+                    "Nothing was imported: some of these exams were recorded by someone else "
+                    "meanwhile. Check the file again."
+                )
+            )
+        else:
+            report.committed = True
+            report.batch = batch
+    imports.log(report, user)
+    return report

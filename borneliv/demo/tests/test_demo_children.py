@@ -38,7 +38,11 @@ from borneliv.demo.children import (
     YEARS,
     demo_children_load,
 )
+from borneliv.demo.growth import IMPLAUSIBLE
 from borneliv.demo.services import DemoResult, demo_load
+from borneliv.growth import engine
+from borneliv.growth import services as growth_services
+from borneliv.growth.models import Measurement, ReviewStatus, SchoolStartExam
 from borneliv.healthvisits import selectors
 from borneliv.healthvisits.models import Contact, Outcome, StageOverride, StageSkip
 from borneliv.healthvisits.schedule import (
@@ -124,7 +128,10 @@ def test_it_loads_children_born_over_six_years_in_every_area(demo: DemoResult) -
 
 @pytest.mark.django_db
 def test_loading_again_changes_nothing(demo: DemoResult) -> None:
-    models = (Child, Family, Guardian, Residence, Enrolment, VulnerabilityPeriod, Contact)
+    models = (
+        Child, Family, Guardian, Residence, Enrolment, VulnerabilityPeriod, Contact,
+        Measurement, SchoolStartExam,
+    )  # fmt: skip
     historical_topics = apps.get_model("healthvisits", "HistoricalContact_topics")
 
     def snapshot() -> dict[str, int]:
@@ -402,3 +409,91 @@ def test_the_demo_health_visitors_have_due_closing_and_overdue_rows(
     assert len(worklist) > 0
     for bucket in ("due", "closing", "overdue", "vulnerable"):
         assert worklist.counts[bucket] > 0, bucket
+
+
+# --- growth ---------------------------------------------------------------------------------------
+
+OVERWEIGHT = ("overweight", "obesity", "morbid_obesity")
+
+
+@pytest.mark.django_db
+def test_every_completed_home_visit_has_a_measurement(demo: DemoResult) -> None:
+    assert demo.children is not None and demo.children.growth is not None
+    assert demo.children.growth.loaded
+    visits = set(
+        Contact.objects.filter(outcome="completed", mode="home_visit").values_list(
+            "child_id", "contact_date"
+        )
+    )
+    measured = set(
+        Measurement.objects.filter(context="health_visit").values_list("child_id", "measured_on")
+    )
+    assert measured == visits
+    assert len(measured) > 10_000
+    assert Measurement.history.count() == Measurement.objects.count()
+    lying = Measurement.objects.filter(context="health_visit", position="L").count()
+    assert lying >= len(measured) - sum(1 for e in IMPLAUSIBLE if e.position == "H")
+    assert not Measurement.objects.filter(classified_at=None).exists()
+    assert set(Measurement.objects.values_list("iotf_version", flat=True)) == {"2012"}
+
+
+@pytest.mark.django_db
+def test_children_of_five_and_a_half_have_a_school_start_exam(demo: DemoResult) -> None:
+    exams = list(SchoolStartExam.objects.select_related("measurement", "child"))
+    assert len(exams) > 200
+    school_year = dt.date(today().year - (1 if today().month >= 8 else 2), 8, 1)
+    for exam in exams:
+        assert exam.measurement is not None
+        assert exam.measurement.context == "school_start"
+        assert exam.measurement.measured_on == exam.examined_on
+        assert school_year <= exam.examined_on <= today()
+        assert 2009 <= (exam.examined_on - exam.child.birth_date).days <= 2557
+        assert exam.examined_on.weekday() < 5
+    assert Measurement.objects.filter(context="school_start").count() == len(exams)
+    assert SchoolStartExam.history.count() == len(exams)
+
+
+@pytest.mark.django_db
+def test_overweight_at_school_start_is_near_the_danish_figure(demo: DemoResult) -> None:
+    school_start = Measurement.objects.counted().filter(context="school_start")
+    share = school_start.filter(iotf_category__in=OVERWEIGHT).count() / school_start.count()
+    assert 0.10 <= share <= 0.16  # DOMAIN.md: 12-13 %
+    assert demo.children is not None and demo.children.growth is not None
+    assert demo.children.growth.overweight_at_school_start == pytest.approx(share)
+    infants = Measurement.objects.counted().filter(age_days__gte=183, age_days__lte=304)
+    heavy = infants.filter(who_category__in=("overweight", "obese")).count() / infants.count()
+    assert 0.03 <= heavy <= 0.08  # DOMAIN.md: about 5 % at 6-10 months
+
+
+@pytest.mark.django_db
+def test_motor_difficulties_are_near_the_danish_figures(demo: DemoResult) -> None:
+    exams = SchoolStartExam.objects.all()
+    assert 0.05 <= exams.filter(motor_difficulties=True).count() / exams.count() <= 0.10
+    assert 0.24 <= exams.filter(remarks=1).count() / exams.count() <= 0.34
+    albertslund = exams.filter(child__residences__area__municipality__code="0165").distinct()
+    elsewhere = exams.exclude(pk__in=albertslund)
+    rate_a = albertslund.filter(motor_difficulties=True).count() / albertslund.count()
+    rate_e = elsewhere.filter(motor_difficulties=True).count() / elsewhere.count()
+    assert rate_a > 1.4 * rate_e
+    for exam in exams:
+        items = exam.item_remarks()
+        assert exam.remarks == sum(1 for v in items.values() if v)
+        assert exam.items_assessed == sum(1 for v in items.values() if v is not None)
+
+
+@pytest.mark.django_db
+def test_the_planted_implausible_entries_wait_in_the_review_queue(demo: DemoResult) -> None:
+    held = list(Measurement.objects.held())
+    assert len(held) == len(IMPLAUSIBLE) == 10
+    for m in held:
+        assert m.flags & growth_services.HOLD_FLAGS, m.pk
+        assert growth_services.hold_reasons(m)
+        assert m.reviewed_at is None
+    assert sum(1 for m in held if m.flags & engine.STANDING_UNDER_9_MONTHS) == 2
+    assert sum(1 for m in held if m.context == "school_start") == 2
+    counted = Measurement.objects.counted().values_list("flags", flat=True)
+    assert all(flags & growth_services.HOLD_FLAGS == 0 for flags in counted)
+    assert set(Measurement.objects.values_list("review_status", flat=True)) == {
+        ReviewStatus.ACCEPTED,
+        ReviewStatus.HELD,
+    }
