@@ -233,13 +233,16 @@ def age_chart_svg(
     extra = iotf_curves(sex, until, iotf) if (iotf and indicator == "bfa") else []
 
     with _LOCK, matplotlib.rc_context(_RC):
-        figure = Figure(figsize=(8.0, 5.2))
+        figure = Figure(figsize=(8.0, 5.8))
         FigureCanvasAgg(figure)
-        axes = figure.add_axes((0.08, 0.22, 0.84, 0.70))
+        axes = figure.add_axes((0.08, 0.27, 0.84, 0.66))
         _draw(axes, curves, extra, ages, measured, statuses, until, text)
         buffer = io.BytesIO()
         figure.savefig(
-            buffer, format="svg", metadata={"Date": None, "Creator": "Børneliv growth chart"}
+            buffer,
+            format="svg",
+            bbox_inches="tight",
+            metadata={"Date": None, "Creator": "Børneliv growth chart"},
         )
     return _svg_with_title(buffer.getvalue(), text.title, text.description)
 
@@ -427,7 +430,7 @@ def _draw(
     figure.legend(
         handles=handles,
         loc="lower center",
-        ncol=3,
+        ncol=2,  # the Danish labels are long: three columns ran off the figure
         frameon=False,
         fontsize=8.5,
         bbox_to_anchor=(0.5, 0.0),
