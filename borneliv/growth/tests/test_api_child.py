@@ -4,48 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.test import Client
-from django.utils import translation
 
-from borneliv.accounts.models import User
 from borneliv.accounts.services import api_token_create
 from borneliv.children import services as child_services
 from borneliv.children.models import AccessLog, Child
 from borneliv.children.testing import synthetic_cpr
 from borneliv.growth import services
 from borneliv.growth.models import Context, Measurement, ReviewStatus
+from borneliv.growth.tests.conftest import ClientFor
 from borneliv.testing import World
-
-ClientFor = Callable[[str], Client]
-
-
-@pytest.fixture
-def world(module_world: World) -> World:
-    return module_world
-
-
-@pytest.fixture(autouse=True)
-def _in_english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client_for(world: World) -> ClientFor:
-    def make(persona: str | User) -> Client:
-        user = world.persona(persona) if isinstance(persona, str) else persona
-        client = Client()
-        client.force_login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
 
 
 @pytest.fixture

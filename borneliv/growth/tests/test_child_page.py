@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -19,39 +18,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from borneliv.accounts.models import User
 from borneliv.children import services as child_services
 from borneliv.children.models import AccessLog, Child
 from borneliv.children.testing import synthetic_cpr
 from borneliv.growth import services
 from borneliv.growth.models import Context, Measurement, ReviewStatus
+from borneliv.growth.tests.conftest import ClientFor
 from borneliv.testing import World
 
-ClientFor = Callable[[str], Client]
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def world(module_world: World) -> World:
-    return module_world
-
-
-@pytest.fixture(autouse=True)
-def _in_english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client_for(world: World) -> ClientFor:
-    def make(persona: str | User) -> Client:
-        user = world.persona(persona) if isinstance(persona, str) else persona
-        client = Client()
-        client.force_login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
 
 
 def register(area: Any, born: dt.date, serial: int, sex: str, first_name: str) -> Child:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +14,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import Workbook
 
 from borneliv.accounts.models import User
@@ -45,17 +43,6 @@ HEADER = (
 )
 NO_REMARKS = "0;0;0;0;0;0;0;0;0"
 THREE_REMARKS = "0;1;0;1;1;0;0;0;0"
-
-
-@pytest.fixture
-def world(module_world: World) -> World:
-    return module_world
-
-
-@pytest.fixture(autouse=True)
-def _in_english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
 
 
 @dataclass

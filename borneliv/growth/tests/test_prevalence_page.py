@@ -34,7 +34,7 @@ import csv
 import datetime as dt
 import io
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -59,6 +59,7 @@ from borneliv.growth.models import (
     ReviewStatus,
     SchoolStartExam,
 )
+from borneliv.growth.tests.conftest import ClientFor
 from borneliv.lib.stats import wilson_interval
 from borneliv.organisations.models import Area
 from borneliv.testing import World
@@ -228,11 +229,6 @@ def _scenario_for_module(
 
 
 @pytest.fixture
-def world(module_world: World) -> World:
-    return module_world
-
-
-@pytest.fixture
 def scenario(_scenario_for_module: Scenario, world: World) -> Scenario:
     return _scenario_for_module
 
@@ -242,27 +238,6 @@ def _today(monkeypatch: pytest.MonkeyPatch) -> None:
     for module in ("borneliv.growth.views.prevalence", "borneliv.growth.api"):
         monkeypatch.setattr(f"{module}.today", lambda: TODAY, raising=False)
     monkeypatch.setattr("borneliv.growth.api.prevalence_today", lambda: TODAY)
-
-
-@pytest.fixture(autouse=True)
-def _in_english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
-
-
-ClientFor = Callable[[str | User], Client]
-
-
-@pytest.fixture
-def client_for(world: World) -> ClientFor:
-    def make(persona: str | User) -> Client:
-        user = world.persona(persona) if isinstance(persona, str) else persona
-        client = Client()
-        client.force_login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -20,11 +20,6 @@ from borneliv.testing import World
 
 
 @pytest.fixture
-def world(module_world: World) -> World:
-    return module_world
-
-
-@pytest.fixture
 def measurements(world: World) -> list[Measurement]:
     """Five measurements of two children, classified with IOTF 2012; one held."""
     girl = child_services.child_register(

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from borneliv.accounts.models import User
 from borneliv.children import services as children_services
@@ -24,17 +22,6 @@ from borneliv.testing import World
 pytestmark = pytest.mark.django_db
 
 MEASURED = dt.date(2025, 8, 15)
-
-
-@pytest.fixture
-def world(module_world: World) -> World:
-    return module_world
-
-
-@pytest.fixture(autouse=True)
-def _in_english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
 
 
 def client_for(user: User) -> Client:

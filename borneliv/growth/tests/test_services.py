@@ -29,11 +29,6 @@ from borneliv.growth.models import (
 from borneliv.testing import World
 
 
-@pytest.fixture
-def world(module_world: World) -> World:
-    return module_world
-
-
 def register(world: World, born: dt.date, serial: int, sex: str = "F") -> Child:
     return child_services.child_register(
         cpr=synthetic_cpr(born, serial, sex=sex),
