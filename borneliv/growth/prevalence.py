@@ -483,18 +483,18 @@ NATIONAL_FIGURES: dict[tuple[str, str], NationalFigure] = {
         percent_high=13.0,
         period="2012–2018",
         source=(
-            "Danmarks Statistik og DTU Fødevareinstituttet (2021): overvægt blandt børn i "
-            "indskolingen 2012–2018, on Sundhedsdatastyrelsen's register of school health "
-            "measurements (Børnedatabasen)"
+            "Danish child-health statistics (school health records), as summarised in the "
+            "programme's domain brief: overweight incl. obesity about 12–13 % at school start, "
+            "stable 2012–18, IOTF cut-offs"
         ),
     ),
     ("overweight", "6_10_months"): NationalFigure(
         percent_low=5.0,
         percent_high=5.0,
-        period="2015–2018",
+        period="",
         source=(
-            "Statens Institut for Folkesundhed: Sundhedsprofil for børn født i 2018 fra Databasen "
-            "Børns Sundhed (4.8 % in 2015, 5.1 % in 2018; infants aged 6–10 months)"
+            "Danish child-health statistics (health-visiting records), as summarised in the "
+            "programme's domain brief: about 5 % of infants aged 6–10 months"
         ),
     ),
     ("motor_difficulties", "school_start"): NationalFigure(
@@ -502,9 +502,9 @@ NATIONAL_FIGURES: dict[tuple[str, str], NationalFigure] = {
         percent_high=6.3,
         period="2018/19",
         source=(
-            "Pedersen TP, Pant SW, Ammitzbøll J: Motorisk udvikling ved indskolingsalderen. "
-            "Temarapport fra Databasen Børns Sundhed for skoleåret 2018/19. Statens Institut for "
-            "Folkesundhed, 2020"
+            "Danish child-health statistics (school-start exams), as summarised in the "
+            "programme's domain brief: motor difficulties (3 or more of 9 remarks) 6.3 % in "
+            "2018/19, about 6–8 % in other years"
         ),
     ),
 }

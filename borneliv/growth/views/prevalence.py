@@ -277,10 +277,13 @@ def chart_figure(figures: Prevalence) -> Figure:
         drawn += len(points)
     national = figures.national
     if national is not None:
-        text = _("National figure %(value)s %% (%(period)s)") % {
-            "value": selectors.national_value(national),
-            "period": national.period,
-        }
+        value = selectors.national_value(national)
+        text = (
+            _("National figure %(value)s %% (%(period)s)")
+            % {"value": value, "period": national.period}
+            if national.period
+            else _("National figure %(value)s %%") % {"value": value}
+        )
         if national.is_range:
             axes.axhspan(
                 national.percent_low,
