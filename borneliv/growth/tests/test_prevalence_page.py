@@ -664,7 +664,9 @@ def test_the_project_leader_opens_the_page_and_sees_suppressed_referenced_figure
     assert "Hidden: fewer than 5 children" in html
     assert "fewer than 5 children, or hidden so that another hidden figure" in html
     # The national figure, with its period and source.
-    assert "12.0–13.0 %" in html and "2012–2018" in html and "Danish child-health statistics" in html
+    assert (
+        "12.0–13.0 %" in html and "2012–2018" in html and "Danish child-health statistics" in html
+    )
     assert f'src="{CHART}?{SCHOOL}"' in html.replace("&amp;", "&")
     assert 'href="?' in html and "format=csv" in html
 
