@@ -5,7 +5,7 @@ vulnerable, residence in Aalborg, Albertslund or Frederikssund with some moves, 
 stages (from the seed migration, with Albertslund's overrides). Prints children per second of
 ``schedule_batch`` (median of 5 runs), the time to assemble the batch from column arrays and from
 ``values_list``-shaped Python rows, and the peer: the straightforward per-child pure-Python schedule
-(``reference_schedule.py``) on a sample, scaled to children per second, with the ratio. The sample's
+(``borneliv/healthvisits/reference.py``) on a sample, scaled to children per second, with the ratio. The sample's
 results are checked to be identical in both.
 
 Run: ``.venv/bin/python benchmarks/bench_schedule_engine.py [--children N] [--runs R]
@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 from common import seeded_stage_defs, timed
-from reference_schedule import schedule_one_child
 
+from borneliv.healthvisits.reference import schedule_one_child
 from borneliv.healthvisits.schedule import (
     OPEN_END,
     OUTCOMES,

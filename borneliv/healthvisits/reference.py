@@ -1,10 +1,10 @@
-"""The schedule rules written out plainly, one child at a time: the engine benchmark's peer.
+"""The schedule rules written out plainly, one child at a time: test oracle and benchmark peer.
 
 The straightforward implementation a first version would have: a Python loop over stages for each
 child, lists of the child's facts, ``date`` arithmetic. It follows the rules of
 ``borneliv.healthvisits.schedule`` (see its module docstring) and gives the same ``StageStatus``
-rows; the same idea as the reference in ``borneliv/healthvisits/tests/test_schedule.py``, copied
-here so that benchmarks never import a test module.
+rows. ``tests/test_schedule.py`` checks the vectorised engine against it (hypothesis), and
+``benchmarks/bench_schedule_engine.py`` runs it as the per-child peer. No Django import.
 """
 
 from __future__ import annotations
