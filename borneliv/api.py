@@ -17,6 +17,7 @@ from borneliv.accounts.services import api_token_authenticate
 from borneliv.children.api import router as children_router
 from borneliv.growth.api import router as growth_router
 from borneliv.healthvisits.api import router as healthvisits_router
+from borneliv.motor.api import router as motor_router
 from borneliv.organisations.api import router as organisations_router
 
 
@@ -44,3 +45,4 @@ api.add_router("/", organisations_router)
 api.add_router("/", children_router)
 api.add_router("/", healthvisits_router)
 api.add_router("/growth/", growth_router)
+api.add_router("/motor/", motor_router)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "borneliv.children",
     "borneliv.healthvisits",
     "borneliv.growth",
+    "borneliv.motor",
     "borneliv.demo",
 ]
 

@@ -1,0 +1,259 @@
+"""The motor engine: a child's summary in KL's three levels, and a group's profile.
+
+Plain Python (no Django import), so the rule can be read, tested and reused on its own.
+
+The summary rule (``summarise``), per child and session:
+
+1. Only *skill* items count; the two observations (joy of movement, courage to challenge the body)
+   never do. Items not assessed count neither way.
+2. Each answer carries a *remark weight* from its scale: "not yet" 1, "on its way" ½, "masters it"
+   0; on a pass/fail scale "fail" 1 and "pass" 0 (the school-start exam's "remark"). The child's
+   *remarks* are the sum of the weights.
+3. Fewer than ``min_assessed`` skill items observed: ``insufficient`` (no summary is guessed).
+   Otherwise ``challenges`` when remarks ≥ ``challenges_from`` (default 3, as the school-start
+   exam's "three or more remarks"), ``few_signs`` when remarks ≥ ``few_signs_from`` (default 1),
+   else ``age_appropriate``.
+
+All three numbers are set per instrument version by the administrator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+AGE_APPROPRIATE = "age_appropriate"
+FEW_SIGNS = "few_signs"
+CHALLENGES = "challenges"
+INSUFFICIENT = "insufficient"
+LEVELS = (AGE_APPROPRIATE, FEW_SIGNS, CHALLENGES)
+
+
+@dataclass(frozen=True)
+class Rule:
+    few_signs_from: Decimal = Decimal("1")
+    challenges_from: Decimal = Decimal("3")
+    min_assessed: int = 4
+
+    def __post_init__(self) -> None:
+        if self.few_signs_from <= 0:
+            raise ValueError("few_signs_from must be positive")
+        if self.challenges_from < self.few_signs_from:
+            raise ValueError("challenges_from must be at least few_signs_from")
+        if self.min_assessed < 0:
+            raise ValueError("min_assessed cannot be negative")
+
+
+@dataclass(frozen=True)
+class Summary:
+    level: str
+    remarks: Decimal
+    assessed: int
+
+
+def summarise(weights: Iterable[Decimal | None], rule: Rule) -> Summary:
+    """The summary from the remark weights of a child's skill items (None = not assessed)."""
+    observed = [Decimal(w) for w in weights if w is not None]
+    remarks = sum(observed, Decimal("0"))
+    if len(observed) < rule.min_assessed or not observed:
+        return Summary(INSUFFICIENT, remarks, len(observed))
+    if remarks >= rule.challenges_from:
+        level = CHALLENGES
+    elif remarks >= rule.few_signs_from:
+        level = FEW_SIGNS
+    else:
+        level = AGE_APPROPRIATE
+    return Summary(level, remarks, len(observed))
+
+
+# --- the group profile --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScaleStep:
+    value: str
+    label: str
+    weight: Decimal
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    code: str
+    label: str
+    domain: str
+    steps: Sequence[ScaleStep]  # weakest first
+    observation: bool = False
+
+
+@dataclass
+class ItemProfile:
+    code: str
+    label: str
+    domain: str
+    observation: bool
+    counts: dict[str, int]  # value → children, in scale order
+    assessed: int
+    not_assessed: int
+    # 1 − mean remark weight over the children assessed: 1 = all master it, 0 = none yet.
+    mastery: float | None
+
+    def share(self, value: str) -> float | None:
+        return self.counts.get(value, 0) / self.assessed if self.assessed else None
+
+
+@dataclass
+class DomainProfile:
+    domain: str
+    items: list[str]
+    answers: int
+    mastery: float | None
+
+
+@dataclass
+class GroupProfile:
+    children: int  # on the list of the session
+    present: int
+    items: list[ItemProfile]
+    domains: list[DomainProfile]
+    levels: dict[str, int] = field(default_factory=dict)  # summary level → children
+    strengths: list[DomainProfile | ItemProfile] = field(default_factory=list)
+    focus: list[DomainProfile | ItemProfile] = field(default_factory=list)
+
+    def item(self, code: str) -> ItemProfile | None:
+        return next((i for i in self.items if i.code == code), None)
+
+    def domain(self, code: str) -> DomainProfile | None:
+        return next((d for d in self.domains if d.domain == code), None)
+
+
+#: Strengths are skills most of the group masters; focus areas are the weakest, at most three.
+STRENGTH_MASTERY = 0.75
+FOCUS_MASTERY = 0.85
+MAX_HIGHLIGHTS = 3
+
+
+def group_profile(
+    items: Sequence[ItemSpec],
+    answers: Mapping[object, Mapping[str, str | None]],
+    *,
+    present: Iterable[object],
+    levels: Mapping[object, str] | None = None,
+    min_answers: int = 1,
+) -> GroupProfile:
+    """How a group is doing, per item and per domain, without naming a child.
+
+    ``answers`` maps a child key to {item code: choice value, or None when not assessed}; only
+    children in ``present`` count. ``levels`` maps child keys to their summary level.
+    Strengths: skill domains whose mastery is at least ``STRENGTH_MASTERY``, best first. Focus
+    areas: skill domains below ``FOCUS_MASTERY``, weakest first; at most three of each, and a
+    domain is never both. Domains with fewer than ``min_answers`` answers are neither.
+    """
+    present_keys = [k for k in present]
+    present_set = set(present_keys)
+    profiles: list[ItemProfile] = []
+    for spec in items:
+        weight_of = {s.value: s.weight for s in spec.steps}
+        counts = {s.value: 0 for s in spec.steps}
+        not_assessed = 0
+        weights: list[Decimal] = []
+        for key in present_keys:
+            value = answers.get(key, {}).get(spec.code)
+            if value is None:
+                not_assessed += 1
+                continue
+            if value not in weight_of:
+                raise ValueError(f"{value!r} is not on the scale of item {spec.code!r}")
+            counts[value] += 1
+            weights.append(weight_of[value])
+        assessed = len(weights)
+        mastery = 1 - float(sum(weights, Decimal("0"))) / assessed if assessed else None
+        profiles.append(
+            ItemProfile(
+                code=spec.code,
+                label=spec.label,
+                domain=spec.domain,
+                observation=spec.observation,
+                counts=counts,
+                assessed=assessed,
+                not_assessed=not_assessed,
+                mastery=mastery,
+            )
+        )
+
+    domains: list[DomainProfile] = []
+    for domain in dict.fromkeys(p.domain for p in profiles):
+        members = [p for p in profiles if p.domain == domain]
+        answered = sum(p.assessed for p in members)
+        weighted = sum((p.mastery or 0.0) * p.assessed for p in members)
+        domains.append(
+            DomainProfile(
+                domain=domain,
+                items=[p.code for p in members],
+                answers=answered,
+                mastery=weighted / answered if answered else None,
+            )
+        )
+
+    observation_domains = {p.domain for p in profiles if p.observation}
+    skills = [
+        d
+        for d in domains
+        if d.domain not in observation_domains
+        and d.mastery is not None
+        and d.answers >= min_answers
+    ]
+    strengths = sorted(
+        (d for d in skills if d.mastery is not None and d.mastery >= STRENGTH_MASTERY),
+        key=lambda d: (-(d.mastery or 0.0), d.domain),
+    )[:MAX_HIGHLIGHTS]
+    chosen = {d.domain for d in strengths}
+    focus = sorted(
+        (
+            d
+            for d in skills
+            if d.mastery is not None and d.mastery < FOCUS_MASTERY and d.domain not in chosen
+        ),
+        key=lambda d: (d.mastery or 0.0, d.domain),
+    )[:MAX_HIGHLIGHTS]
+
+    level_counts = {level: 0 for level in (*LEVELS, INSUFFICIENT)}
+    for key, level in (levels or {}).items():
+        if key in present_set and level in level_counts:
+            level_counts[level] += 1
+    return GroupProfile(
+        children=len(answers) if answers else len(present_keys),
+        present=len(present_keys),
+        items=profiles,
+        domains=domains,
+        levels=level_counts,
+        strengths=list(strengths),
+        focus=list(focus),
+    )
+
+
+def pooled_mastery(
+    profiles: Iterable[GroupProfile],
+) -> tuple[dict[str, tuple[float, int]], dict[str, tuple[float, int]]]:
+    """Mastery per item code and per domain over several groups, weighted by answers.
+
+    Returns ({item code: (mastery, answers)}, {domain: (mastery, answers)}); comparisons use it to
+    set one group beside the municipality's or the programme's other groups.
+    """
+    items: dict[str, list[float]] = {}
+    domains: dict[str, list[float]] = {}
+    for profile in profiles:
+        for item in profile.items:
+            if item.mastery is not None:
+                acc = items.setdefault(item.code, [0.0, 0.0])
+                acc[0] += item.mastery * item.assessed
+                acc[1] += item.assessed
+        for domain in profile.domains:
+            if domain.mastery is not None:
+                acc = domains.setdefault(domain.domain, [0.0, 0.0])
+                acc[0] += domain.mastery * domain.answers
+                acc[1] += domain.answers
+    return (
+        {k: (v[0] / v[1], int(v[1])) for k, v in items.items() if v[1]},
+        {k: (v[0] / v[1], int(v[1])) for k, v in domains.items() if v[1]},
+    )
