@@ -6,6 +6,7 @@ record writes one access-log row per child shown (``children.services.access_log
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -17,8 +18,11 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from borneliv.accounts.models import Role, today
 from borneliv.children.models import Child, Residence
@@ -28,7 +32,8 @@ from borneliv.healthvisits import exports, selectors, services
 from borneliv.healthvisits.forms import ContactForm, SkipForm, WorklistFilterForm
 from borneliv.healthvisits.models import Contact, Stage
 from borneliv.healthvisits.schedule import Status
-from borneliv.healthvisits.selectors import Bucket, Sort
+from borneliv.healthvisits.selectors import Bucket, Sort, WorklistRow
+from borneliv.healthvisits.templatetags.healthvisits import status_class, status_label
 from borneliv.organisations.models import Area, Institution
 
 BUCKETS = [
@@ -47,6 +52,80 @@ SORT_COLUMNS = [
 ]
 # Stages a health visitor can still act on: record a contact for or skip.
 OPEN_STATUSES = {Status.UPCOMING, Status.DUE, Status.CLOSING, Status.OVERDUE}
+
+
+# --- the worklist's rows, ready to print -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowView:
+    """One worklist row with its links and texts built once, so the template only prints.
+
+    Reversing two URLs and formatting three dates per row in the template took a third of the
+    page's rendering time; here the URLs come from one reverse each and dates are formatted once
+    per distinct date.
+    """
+
+    row: WorklistRow
+    child_url: str
+    record_url: str
+    birth: str
+    window: str
+    hint: str
+    status_label: str
+    status_class: str
+    attempts: str
+
+
+_PLACEHOLDER = UUID(int=0)
+
+
+def _row_views(rows: list[WorklistRow]) -> list[RowView]:
+    child_url = reverse("healthvisits:child", args=[_PLACEHOLDER])
+    record_url = reverse("healthvisits:contact_add", args=[_PLACEHOLDER])
+    placeholder = str(_PLACEHOLDER)
+    dates: dict[Any, str] = {}
+
+    def short(day: Any) -> str:
+        text = dates.get(day)
+        if text is None:
+            text = dates[day] = date_format(day, "SHORT_DATE_FORMAT")
+        return text
+
+    views = []
+    for row in rows:
+        if row.status == Status.UPCOMING:
+            days = row.days_to_open
+            hint = ngettext("opens in %(n)s day", "opens in %(n)s days", days) % {"n": days}
+        elif row.status == Status.OVERDUE:
+            days = row.days_overdue
+            hint = ngettext("%(n)s day overdue", "%(n)s days overdue", days) % {"n": days}
+        else:
+            days = row.days_left
+            hint = ngettext("%(n)s day left", "%(n)s days left", days) % {"n": days}
+        attempts = (
+            ngettext("%(n)s attempt to reach", "%(n)s attempts to reach", row.attempts)
+            % {"n": row.attempts}
+            if row.attempts
+            else ""
+        )
+        public_id = str(row.public_id)
+        views.append(
+            RowView(
+                row=row,
+                child_url=child_url.replace(placeholder, public_id),
+                record_url=(
+                    f"{record_url.replace(placeholder, public_id)}?{urlencode({'stage': row.stage.code})}"
+                ),
+                birth=short(row.birth_date),
+                window=f"{short(row.window_start)}–{short(row.window_end)}",
+                hint=hint,
+                status_label=str(status_label(row.status)),
+                status_class=status_class(row.status),
+                attempts=attempts,
+            )
+        )
+    return views
 
 
 # --- access helpers ----------------------------------------------------------------------------
@@ -169,6 +248,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "rows": rows,
+            "row_views": _row_views(rows),
             "page": page,
             "tabs": tabs,
             "columns": columns,
