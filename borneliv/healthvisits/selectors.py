@@ -36,7 +36,7 @@ from borneliv.healthvisits.schedule import (
     days_array,
     schedule_batch,
 )
-from borneliv.lib.db import among, id_array
+from borneliv.lib.db import among, days_since_epoch, id_array
 
 IntArray = npt.NDArray[np.int64]
 
@@ -199,8 +199,9 @@ def _columns(rows: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
 
 def _vulnerability_rows(
     children: QuerySet[Child], ids: IntArray, families: Sequence[int | None]
-) -> list[tuple[int, dt.date, dt.date | None]]:
-    """``(child id, from, to)`` for every vulnerability period of each child's family.
+) -> list[tuple[int, int, int]]:
+    """``(child id, first day, last day)`` (day numbers; open end ``OPEN_END``) for every vulnerability
+    period of each child's family.
 
     Read by family (the families are known from the child rows), then matched to the children
     with numpy: one index scan instead of a join through families and children.
@@ -212,7 +213,11 @@ def _vulnerability_rows(
             among("family_id", family_ids, children, column="family_id")
         )
         .order_by()
-        .values_list("family_id", "valid_from", "valid_to")
+        .values_list(
+            "family_id",
+            days_since_epoch("valid_from"),
+            days_since_epoch("valid_to", missing=OPEN_END),
+        )
     )
     if not periods:
         return []
@@ -244,7 +249,9 @@ def load_facts(
     as it stood then.
     """
     child_rows = list(
-        children.order_by(*order_by).values_list("pk", "birth_date", "family_id", *child_fields)
+        children.order_by(*order_by).values_list(
+            "pk", days_since_epoch("birth_date"), "family_id", *child_fields
+        )
     )
     columns = _columns(child_rows, 3 + len(child_fields))
     ids = np.asarray(columns[0], dtype=np.int64)
@@ -257,14 +264,14 @@ def load_facts(
             contact_date__lte=today,
         )
         .order_by()  # the engine is order-invariant; the model's default ordering costs a sort
-        .values_list("child_id", "stage__code", "contact_date", "outcome")
+        .values_list("child_id", "stage__code", days_since_epoch("contact_date"), "outcome")
     )
     skips = list(
         StageSkip.objects.filter(
             among("child_id", id_list, children, literal=literal), skipped_on__lte=today
         )
         .order_by()
-        .values_list("child_id", "stage__code", "skipped_on", "reason")
+        .values_list("child_id", "stage__code", days_since_epoch("skipped_on"), "reason")
     )
     vulnerable = _vulnerability_rows(children, ids, columns[2])
     residences = list(
@@ -272,8 +279,8 @@ def load_facts(
         .order_by()
         .values_list(
             "child_id",
-            "valid_from",
-            "valid_to",
+            days_since_epoch("valid_from"),
+            days_since_epoch("valid_to", missing=OPEN_END),
             "area__municipality__code",
             "area_id",
             "area__name",

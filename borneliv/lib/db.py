@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Lookup, Q, QuerySet
+from django.db.models import BigIntegerField, F, Func, Lookup, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 # Above this many ids a subquery is cheaper than shipping the ids back as one parameter.
 MAX_ARRAY_IDS = 50_000
@@ -51,3 +52,30 @@ def among(
     if connection.vendor == "postgresql" and len(ids) <= MAX_ARRAY_IDS:
         return AnyOf(F(field), literal if literal is not None else id_array(ids))
     return Q(**{f"{field}__in": queryset.order_by().values(column)})
+
+
+class DayNumber(Func):
+    """Days since 1970-01-01 of a date column, computed by the database.
+
+    Reading day numbers instead of dates spares the driver a ``date`` object per value and the
+    caller the conversion back to numbers (the schedule engine works in day numbers).
+    """
+
+    output_field = BigIntegerField()
+    template = "(%(expressions)s - DATE '1970-01-01')"  # PostgreSQL: date − date is days
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)",
+            **extra_context,
+        )
+
+
+def days_since_epoch(field: str, *, missing: int | None = None) -> Func:
+    """``DayNumber(field)``, with ``missing`` in place of NULL when given."""
+    days = DayNumber(F(field))
+    if missing is None:
+        return days
+    return Coalesce(days, Value(missing, output_field=BigIntegerField()))
