@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from borneliv.accounts import services
 from borneliv.accounts.forms import ApiTokenForm
+from borneliv.accounts.landing import context_for, panels_for
 from borneliv.accounts.models import ApiToken, Role
-from borneliv.organisations.selectors import landing_for
 
 
 @login_required
@@ -20,7 +20,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.scope.primary_role == Role.HEALTH_VISITOR:  # type: ignore[union-attr]
         # The health visitor's landing page is her worklist (app healthvisits, by URL name).
         return redirect("healthvisits:worklist")
-    context = landing_for(request.user)
+    # What other apps register (accounts.landing): organisations' institutions and areas, the
+    # motor dialogues' follow-ups, … — accounts imports none of them.
+    context = context_for(request.user)
+    context["panels"] = panels_for(request.user)
     return render(request, "accounts/home.html", context)
 
 
