@@ -279,6 +279,7 @@ def add_daycares(world: World, count: int, *, area: Area | None = None) -> list[
 REFERENCE_DATA_MIGRATIONS = (
     "borneliv.organisations.migrations.0002_reference_data",
     "borneliv.healthvisits.migrations.0002_stages_and_topics",
+    "borneliv.motor.migrations.0002_default_instruments",
 )
 
 

@@ -283,7 +283,9 @@ def assessment_set_present(
     assessment.present = present
     if not present:
         assessment.scores.all().delete()
-    assessment.save(update_fields=["present", "updated_at"])
+        # An absent child has no summary (a database constraint): clear it in the same save.
+        assessment.remarks, assessment.assessed_items, assessment.level = None, 0, ""
+    assessment.save(update_fields=["present", "remarks", "assessed_items", "level", "updated_at"])
     _resummarise([assessment], session.version)
     return assessment
 
