@@ -97,6 +97,7 @@ class ItemProfile:
     not_assessed: int
     # 1 − mean remark weight over the children assessed: 1 = all master it, 0 = none yet.
     mastery: float | None
+    masters: int = 0  # children whose answer carries no remark (the scale's strongest step)
 
     def share(self, value: str) -> float | None:
         return self.counts.get(value, 0) / self.assessed if self.assessed else None
@@ -108,6 +109,8 @@ class DomainProfile:
     items: list[str]
     answers: int
     mastery: float | None
+    children: int = 0  # present children with at least one answer in the domain
+    mastering: int = 0  # of those, the children who master every item observed in it
 
 
 @dataclass
@@ -149,9 +152,10 @@ def group_profile(
     areas: skill domains below ``FOCUS_MASTERY``, weakest first; at most three of each, and a
     domain is never both. Domains with fewer than ``min_answers`` answers are neither.
     """
-    present_keys = [k for k in present]
+    present_keys = list(dict.fromkeys(present))
     present_set = set(present_keys)
     profiles: list[ItemProfile] = []
+    child_domains: dict[tuple[object, str], bool] = {}
     for spec in items:
         weight_of = {s.value: s.weight for s in spec.steps}
         counts = {s.value: 0 for s in spec.steps}
@@ -166,6 +170,9 @@ def group_profile(
                 raise ValueError(f"{value!r} is not on the scale of item {spec.code!r}")
             counts[value] += 1
             weights.append(weight_of[value])
+            # Per child and domain: answered at all, and whether every answer is a "masters".
+            seen = child_domains.setdefault((key, spec.domain), True)
+            child_domains[(key, spec.domain)] = seen and weight_of[value] == 0
         assessed = len(weights)
         mastery = 1 - float(sum(weights, Decimal("0"))) / assessed if assessed else None
         profiles.append(
@@ -178,6 +185,7 @@ def group_profile(
                 assessed=assessed,
                 not_assessed=not_assessed,
                 mastery=mastery,
+                masters=sum(1 for w in weights if w == 0),
             )
         )
 
@@ -186,12 +194,15 @@ def group_profile(
         members = [p for p in profiles if p.domain == domain]
         answered = sum(p.assessed for p in members)
         weighted = sum((p.mastery or 0.0) * p.assessed for p in members)
+        per_child = [all_masters for (_, d), all_masters in child_domains.items() if d == domain]
         domains.append(
             DomainProfile(
                 domain=domain,
                 items=[p.code for p in members],
                 answers=answered,
                 mastery=weighted / answered if answered else None,
+                children=len(per_child),
+                mastering=sum(per_child),
             )
         )
 
@@ -257,3 +268,86 @@ def pooled_mastery(
         {k: (v[0] / v[1], int(v[1])) for k, v in items.items() if v[1]},
         {k: (v[0] / v[1], int(v[1])) for k, v in domains.items() if v[1]},
     )
+
+
+# --- comparisons, suppressed --------------------------------------------------------------------
+
+
+#: A comparison pools at least this many *other* groups, so no single group can be read off it.
+MIN_COMPARISON_GROUPS = 2
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """One pooled comparison value: mastery over other groups, or hidden when they are few.
+
+    ``mastery`` is None when hidden (``suppressed``) or when no other group answered at all
+    (``groups == 0``). ``children`` counts the children who contributed (per item: those
+    assessed on it; per domain: those with an answer in it).
+    """
+
+    mastery: float | None
+    children: int
+    groups: int
+    suppressed: bool
+
+
+def pooled_comparison(
+    profiles: Sequence[GroupProfile], *, threshold: int, min_groups: int = MIN_COMPARISON_GROUPS
+) -> tuple[dict[str, Pooled], dict[str, Pooled]]:
+    """``pooled_mastery`` with small-cell suppression, per item code and per domain.
+
+    A value is shown only when at least ``threshold`` children and at least ``min_groups``
+    groups contributed to it; otherwise it is suppressed (its mastery is None). Items and domains
+    that no group answered are left out.
+    """
+    if threshold < 1 or min_groups < 1:
+        raise ValueError("threshold and min_groups must be positive")
+    item_mastery, domain_mastery = pooled_mastery(profiles)
+    item_counts: dict[str, list[int]] = {}
+    domain_counts: dict[str, list[int]] = {}
+    for profile in profiles:
+        for item in profile.items:
+            if item.assessed:
+                acc = item_counts.setdefault(item.code, [0, 0])
+                acc[0] += item.assessed
+                acc[1] += 1
+        for domain in profile.domains:
+            if domain.answers:
+                # Children with an answer in the domain (never fewer than its best-answered item).
+                members = [i.assessed for i in profile.items if i.domain == domain.domain]
+                acc = domain_counts.setdefault(domain.domain, [0, 0])
+                acc[0] += max(domain.children, max(members, default=0))
+                acc[1] += 1
+
+    def pooled(
+        mastery: dict[str, tuple[float, int]], counts: dict[str, list[int]]
+    ) -> dict[str, Pooled]:
+        result: dict[str, Pooled] = {}
+        for code, (children, groups) in counts.items():
+            hidden = children < threshold or groups < min_groups
+            value = None if hidden else mastery[code][0]
+            result[code] = Pooled(value, children, groups, hidden)
+        return result
+
+    return pooled(item_mastery, item_counts), pooled(domain_mastery, domain_counts)
+
+
+def apportion(counts: Sequence[int], total: int) -> list[int]:
+    """Whole units proportional to ``counts`` that add up to ``total`` (largest remainder).
+
+    Used to draw a distribution with a fixed number of width steps. All zero counts give all
+    zero units; a positive count never gets a negative share.
+    """
+    if total < 0 or any(c < 0 for c in counts):
+        raise ValueError("counts and total cannot be negative")
+    whole = sum(counts)
+    if whole == 0:
+        return [0 for _ in counts]
+    exact = [c * total / whole for c in counts]
+    units = [int(x) for x in exact]
+    short = total - sum(units)
+    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - units[i]), -counts[i], i))
+    for i in order[:short]:
+        units[i] += 1
+    return units
