@@ -38,6 +38,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("growth:import"), _("School-start import")))
     if user.has_perm("growth.review_measurement"):
         items.append((reverse("growth:review"), _("Review queue")))
+    if user.has_perm("motor.add_session"):
+        items.append((reverse("motor:index"), _("Motor assessment")))
+    if user.has_perm("motor.view_trends"):
+        items.append((reverse("motor:trends"), _("Motor trends")))
+    if user.has_perm("motor.manage_instrument"):
+        items.append((reverse("motor:instruments"), _("Instruments")))
     if user.has_perm("children.view_accesslog"):
         items.append((reverse("children:access_log"), _("Access log")))
     if not scope.is_empty:

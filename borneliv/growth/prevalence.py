@@ -342,8 +342,11 @@ def counts(
 
 
 @dataclass(frozen=True)
-class _Layout:
-    """The lines of one kind's block: areas grouped, group totals, the kind's total."""
+class Layout:
+    """The lines of one kind's block: areas grouped, group totals, the kind's total.
+
+    Also the layout of the motor trends' tables (areas or daycares, grouped by municipality).
+    """
 
     members: list[int]  # indices into ``areas`` of the kind's areas, grouped
     levels: list[str]
@@ -354,7 +357,7 @@ class _Layout:
     sub_tables: list[list[int]]
 
 
-def _layout(areas: Sequence[AreaSpec], kind: str) -> _Layout | None:
+def layout(areas: Sequence[AreaSpec], kind: str) -> Layout | None:
     members = [i for i, a in enumerate(areas) if a.kind == kind]
     if not members:
         return None
@@ -392,7 +395,7 @@ def _layout(areas: Sequence[AreaSpec], kind: str) -> _Layout | None:
     weights = np.zeros((len(levels), len(members)), dtype=np.int64)
     for line, combined in enumerate(rows):
         weights[line, combined] = 1
-    return _Layout(members, levels, groups, specs, weights, sub_tables)
+    return Layout(members, levels, groups, specs, weights, sub_tables)
 
 
 def tabulate(
@@ -414,17 +417,17 @@ def tabulate(
     ``areas`` gives the order of groups and of areas within a group.
     """
     n, k = counts(area=area, period=period, sex=sex, flag=flag, areas=areas, periods=periods)
-    layouts = [(kind, _layout(areas, kind)) for kind in KINDS]
+    layouts = [(kind, layout(areas, kind)) for kind in KINDS]
     lines: list[Line] = []
     for p, period_key in enumerate(periods):
-        for kind, layout in layouts:
-            if layout is None:
+        for kind, block in layouts:
+            if block is None:
                 continue
-            line_n = layout.weights @ n[layout.members, p, :]
-            line_k = layout.weights @ k[layout.members, p, :]
+            line_n = block.weights @ n[block.members, p, :]
+            line_k = block.weights @ k[block.members, p, :]
             block_n = np.column_stack([line_n, line_n.sum(axis=1)])
             block_k = np.column_stack([line_k, line_k.sum(axis=1)])
-            reasons = suppress(block_k, block_n, threshold, layout.sub_tables)
+            reasons = suppress(block_k, block_n, threshold, block.sub_tables)
             low, high = wilson_interval(block_k, block_n)
             for row in range(block_n.shape[0]):
                 cells: list[Cell] = []
@@ -443,9 +446,9 @@ def tabulate(
                     Line(
                         period=period_key,
                         kind=kind,
-                        level=layout.levels[row],
-                        area=layout.specs[row],
-                        group=layout.groups[row],
+                        level=block.levels[row],
+                        area=block.specs[row],
+                        group=block.groups[row],
                         cells=(cells[0], cells[1], cells[2]),
                     )
                 )

@@ -1,0 +1,251 @@
+"""Motor trends over time: the page and its CSV export (``/motor/trends/``).
+
+Both show ``trends.trends_for`` for the same query string and nothing more: every figure has been
+through small-cell suppression. No child's record is read, so no access-log row is written; the
+page needs ``motor.view_trends`` (administrators, researchers, project leaders, health visitors).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from borneliv.accounts.models import today
+from borneliv.growth import prevalence as growth_engine
+from borneliv.motor import trends as selectors
+from borneliv.motor.models import Instrument
+from borneliv.motor.trends import Block, Figure, ShownLine, Trends, TrendsQuery
+from borneliv.organisations.models import Municipality
+
+YEARS_OFFERED = 10
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _check_permission(request: HttpRequest) -> Any:
+    user: Any = request.user
+    if not user.has_perm("motor.view_trends"):
+        raise PermissionDenied
+    return user
+
+
+def _year(value: str | None, field: str, errors: dict[str, str]) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        errors[field] = _("Choose a year.")
+        return None
+
+
+def query_from(
+    user: Any,
+    data: QueryDict,
+    *,
+    instruments: list[Instrument],
+    allowed: list[Municipality],
+) -> TrendsQuery:
+    """The query of the request's parameters; ``ValidationError`` or ``Http404`` as the selector."""
+    errors: dict[str, str] = {}
+    year_from = _year(data.get("year_from"), "year_from", errors)
+    year_to = _year(data.get("year_to"), "year_to", errors)
+    if errors:
+        raise ValidationError(errors)
+    return selectors.trends_query(
+        user,
+        year_from=year_from,
+        year_to=year_to,
+        municipality_code=data.get("municipality") or None,
+        instrument_code=data.get("instrument") or None,
+        on=today(),
+        instruments=instruments,
+        allowed=allowed,
+    )
+
+
+def _form_state(query: TrendsQuery | None, data: QueryDict) -> tuple[dict[str, Any], str]:
+    """The filters' chosen values and the query string for the CSV link (defaults filled in)."""
+    if query is not None:
+        selected: dict[str, Any] = {
+            "instrument": query.instrument.code,
+            "year_from": query.year_from,
+            "year_to": query.year_to,
+            "municipality": query.municipality.code if query.municipality else "",
+        }
+    else:
+        selected = {key: data.get(key, "") for key in ("instrument", "municipality")}
+        for key in ("year_from", "year_to"):
+            selected[key] = _year(data.get(key), key, {})
+    params = QueryDict(mutable=True)
+    for key, value in selected.items():
+        if value not in (None, ""):
+            params[key] = str(value)
+    return selected, params.urlencode()
+
+
+@login_required
+@require_GET
+def trends(request: HttpRequest) -> HttpResponse:
+    user = _check_permission(request)
+    municipalities = selectors.trends_municipalities(user)
+    instruments = list(Instrument.objects.order_by("code"))
+    errors: dict[str, list[str]] = {}
+    figures: Trends | None = None
+    try:
+        query: TrendsQuery | None = query_from(
+            user, request.GET, instruments=instruments, allowed=municipalities
+        )
+    except ValidationError as exc:
+        errors = exc.message_dict
+        query = None
+    if query is not None:
+        figures = selectors.trends_for(user, query, allowed=municipalities)
+        if request.GET.get("format") == "csv":
+            return trends_csv(figures)
+    elif request.GET.get("format") == "csv":
+        return HttpResponse(
+            "; ".join(m for messages in errors.values() for m in messages),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    selected, query_string = _form_state(query, request.GET)
+    latest = selectors.current_school_year(today())
+    years = [
+        (year, selectors.period_label(year)) for year in range(latest, latest - YEARS_OFFERED, -1)
+    ]
+    return render(
+        request,
+        "motor/trends.html",
+        {
+            "figures": figures,
+            "query": query,
+            "errors": errors,
+            "instruments": instruments,
+            "years": years,
+            "municipalities": municipalities,
+            "choose_municipality": len(municipalities) > 1,
+            "query_string": query_string,
+            "explanation": selectors.explanation(figures.threshold) if figures else "",
+            "selected": selected,
+        },
+        status=400 if errors else 200,
+    )
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def _safe(text: str) -> str:
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def csv_headers() -> list[str]:
+    return [
+        _("Table"),
+        _("School year"),
+        _("Kind"),
+        _("Area or daycare"),
+        _("Municipality"),
+        _("Figure"),
+        _("Children counted (n)"),
+        _("Of them (k)"),
+        _("Percent"),
+        _("95 % CI from"),
+        _("95 % CI to"),
+        _("Status"),
+    ]
+
+
+def _status(hidden: str, empty: bool, threshold: int) -> str:
+    if hidden == growth_engine.SMALL:
+        return _("hidden: fewer than %(n)s children") % {"n": threshold}
+    if hidden:
+        return _("hidden so that another hidden figure cannot be worked out")
+    if empty:
+        return _("nobody counted")
+    return _("shown")
+
+
+def _figure_row(figure: Figure, threshold: int) -> list[str]:
+    if figure.hidden:
+        numbers = ["", "", "", "", ""]
+    elif figure.is_empty:
+        numbers = ["0", "", "", "", ""]
+    else:
+        numbers = [
+            str(figure.n),
+            str(figure.k),
+            figure.percent,
+            figure.low_text,
+            figure.high_text,
+        ]
+    return [*numbers, _status(figure.hidden, figure.is_empty, threshold)]
+
+
+def _place(table: str, line: ShownLine) -> list[str]:
+    return [
+        table,
+        line.period_label,
+        str(selectors.KIND_LABELS[line.kind]),
+        _safe(line.label),
+        _safe(line.municipality),
+    ]
+
+
+def _lines(blocks: list[Block]) -> list[ShownLine]:
+    return [line for block in blocks for group in block.groups for line in group.lines]
+
+
+def csv_rows(figures: Trends) -> list[list[str]]:
+    """The rows of the CSV file: one per figure of the page, exactly as the page shows it."""
+    threshold = figures.threshold
+    levels = figures.level_labels
+    rows: list[list[str]] = []
+    for table, blocks in (
+        (_("By area"), figures.area_blocks),
+        (_("By daycare"), figures.daycare_blocks),
+    ):
+        for line in _lines(blocks):
+            for label, figure in zip(levels, line.line.figures, strict=True):
+                rows.append([*_place(table, line), label, *_figure_row(figure, threshold)])
+    table = _("At 4 beside school start")
+    for line in _lines(figures.comparison_blocks):
+        rows.append(
+            [
+                *_place(table, line),
+                _("Challenges with motor skills at 4"),
+                *_figure_row(line.line.challenges, threshold),
+            ]
+        )
+        rows.append(
+            [
+                *_place(table, line),
+                _("Motor difficulties at school start"),
+                *_figure_row(line.school_start_figure, threshold),
+            ]
+        )
+    return rows
+
+
+def trends_csv(figures: Trends) -> HttpResponse:
+    """The tables as CSV for Excel: UTF-8 with a byte-order mark, ``;`` between fields."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(csv_headers())
+    writer.writerows(csv_rows(figures))
+    response = HttpResponse(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    query = figures.query
+    name = f"motor-trends-{query.instrument.code}-{query.year_from}-{query.year_to}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
