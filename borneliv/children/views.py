@@ -518,6 +518,11 @@ VIEW_LABELS = {
     "growth_measurement_form": gettext_lazy("measurement form"),
     "growth_review_queue": gettext_lazy("listed in the review queue"),
     "api_growth": gettext_lazy("API: measurements"),
+    # Reads logged by the motor assessment.
+    "motor_session": gettext_lazy("motor assessment grid"),
+    "motor_assessment": gettext_lazy("motor assessment"),
+    "motor_profile": gettext_lazy("counted in a motor group profile"),
+    "motor_api": gettext_lazy("API: motor assessment"),
 }
 
 

@@ -85,6 +85,7 @@ from borneliv.children.models import (
 from borneliv.children.testing import SERIAL_FIRST, SERIAL_LAST, synthetic_cpr
 from borneliv.demo import data
 from borneliv.demo.growth import GrowthDemoResult, demo_growth_load
+from borneliv.demo.motor import MotorDemoResult, demo_motor_load
 from borneliv.healthvisits import selectors as hv_selectors
 from borneliv.healthvisits import services as hv_services
 from borneliv.healthvisits.models import (
@@ -151,6 +152,8 @@ class ChildrenDemoResult:
     seconds: float = 0.0
     # Their measurements and school-start exams (``growth.py``).
     growth: GrowthDemoResult | None = None
+    # Their motor assessments at 4, with dialogues and follow-ups (``motor.py``).
+    motor: MotorDemoResult | None = None
 
 
 # --- names (invented combinations of common names) ------------------------------------------------
@@ -1066,9 +1069,11 @@ def demo_children_load(
     started = time.monotonic()
     with transaction.atomic():
         if not demo_children_applicable():
-            # A demo database from before the growth data gets its measurements now.
+            # A demo database from before the growth (or motor) data gets them now.
             return ChildrenDemoResult(
-                loaded=False, growth=demo_growth_load(today=today, stdout=stdout)
+                loaded=False,
+                growth=demo_growth_load(today=today, stdout=stdout),
+                motor=demo_motor_load(today=today, stdout=stdout),
             )
         _ensure_albertslund_overrides()
         world = _load_world()
@@ -1079,6 +1084,7 @@ def demo_children_load(
         bulk, recent = _write_contacts(world, children, rows, planned, today)
         one_by_one, skipped = _record_one_by_one(world, children, rows, recent, skips)
         growth = demo_growth_load(today=today)
+        motor = demo_motor_load(today=today)
     result = ChildrenDemoResult(
         loaded=True,
         children=len(children),
@@ -1091,6 +1097,7 @@ def demo_children_load(
         skips=skipped,
         seconds=time.monotonic() - started,
         growth=growth,
+        motor=motor,
     )
     _say(
         stdout,
@@ -1101,4 +1108,6 @@ def demo_children_load(
     )
     if growth.loaded:
         _say(stdout, growth.summary())
+    if motor.loaded:
+        _say(stdout, motor.summary())
     return result

@@ -498,6 +498,11 @@ USERS: tuple[UserSpec, ...] = (
         "sundhedsplejerske2", "health_visitor", "Birgitte", "Dalsgaard",
         organisation=("institution", "Sundhedsplejen Albertslund"),
     ),
+    # Frederikssund's, who observes Børnehuset Troldhøj's 4-year-olds with the demo pedagogue.
+    UserSpec(
+        "sundhedsplejerske3", "health_visitor", "Karin", "Skovgaard",
+        organisation=("institution", "Sundhedsplejen Frederikssund"),
+    ),
     UserSpec(
         "paedagog", "pedagogue", "Jonas", "Villadsen",
         organisation=("institution", "Børnehuset Troldhøj"),

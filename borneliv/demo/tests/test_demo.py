@@ -171,8 +171,8 @@ def test_area_history_records_a_daycare_that_moved(demo: DemoResult) -> None:
 def test_it_creates_one_user_per_role_with_the_right_scope(demo: DemoResult) -> None:
     users = {user.username: user for user in User.objects.all()}
     assert set(users) == {
-        "admin", "projektleder", "sundhedsplejerske", "sundhedsplejerske2", "paedagog",
-        "laerer", "klub", "forsker",
+        "admin", "projektleder", "sundhedsplejerske", "sundhedsplejerske2",
+        "sundhedsplejerske3", "paedagog", "laerer", "klub", "forsker",
     }  # fmt: skip
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
     aalborg = Municipality.objects.get(code="0851")
@@ -192,6 +192,8 @@ def test_it_creates_one_user_per_role_with_the_right_scope(demo: DemoResult) -> 
     assert (health.kind, health.municipality.code) == ("health_visiting", "0851")
     health2 = institution_of("sundhedsplejerske2", Role.HEALTH_VISITOR)
     assert (health2.kind, health2.municipality.code) == ("health_visiting", "0165")
+    health3 = institution_of("sundhedsplejerske3", Role.HEALTH_VISITOR)
+    assert (health3.kind, health3.municipality.code) == ("health_visiting", "0250")
     assert institution_of("paedagog", Role.PEDAGOGUE).name == "Børnehuset Troldhøj"
     assert institution_of("laerer", Role.TEACHER).name == "Gl. Lindholm Skole"
 
