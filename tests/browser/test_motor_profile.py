@@ -119,3 +119,26 @@ def test_a_pedagogue_uses_the_profile_for_the_dialogue_and_follows_up(
     log_in(other, "pia")
     assert other.goto(profile_url).status == 404
     assert other.request.get(f"{profile_url}?format=pdf").status == 404
+
+
+def test_a_project_leader_sees_only_the_suppressed_aggregates(
+    page_factory: Any, world: World, session: Session
+) -> None:
+    page = page_factory()
+    log_in(page, "lars")
+    nav = page.inner_text("nav")
+    assert "Udvikling i motorik" in nav  # Danish by default
+    page.goto("/motor/")  # the observers' list sends her to the trends
+    page.wait_for_url("**/motor/trends/")
+    main = page.inner_text("main")
+    assert "Lindholm" in main
+    assert "Alma" not in main and "Mellemgruppen" not in main  # no child, no group
+    assert page.locator("#trends-areas").count() == 1
+    screenshot(page, "motor-trends-project-leader-da")
+    for url in (
+        f"/motor/sessions/{session.public_id}/",
+        f"/motor/sessions/{session.public_id}/profile/",
+        f"/motor/sessions/{session.public_id}/profile/?format=pdf",
+    ):
+        assert page.request.get(url).status == 404, url
+    assert page.console_errors == []
