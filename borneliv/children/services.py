@@ -313,17 +313,28 @@ def enrolment_end(*, enrolment: Enrolment, on: dt.date) -> Enrolment:
 
 
 def access_log_record(
-    *, user: Any, children: Child | Iterable[Child], view: str, purpose: str = ""
+    *,
+    user: Any,
+    children: Child | Iterable[Child] = (),
+    view: str,
+    purpose: str = "",
+    child_ids: Iterable[int] = (),
 ) -> int:
-    """Write one access-log row per child read; returns the number of rows written."""
+    """Write one access-log row per child read; returns the number of rows written.
+
+    The children come as objects or, where a page only holds their ids (the worklist), as ids.
+    """
     items = [children] if isinstance(children, Child) else list(children)
-    if not items:
+    ids = [child.pk for child in items] + [int(i) for i in child_ids]
+    if not ids:
         return 0
     now = timezone.now()
+    user_id = user.pk
+    purpose = purpose[:200]
     AccessLog.objects.bulk_create(
         [
-            AccessLog(at=now, user=user, child=child, view=view, purpose=purpose[:200])
-            for child in items
+            AccessLog(at=now, user_id=user_id, child_id=child_id, view=view, purpose=purpose)
+            for child_id in ids
         ]
     )
-    return len(items)
+    return len(ids)

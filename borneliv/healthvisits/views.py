@@ -207,7 +207,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         rows = work.rows(work.order)
         access_log_record(
             user=user,
-            children=[Child(pk=pk) for pk in work.child_ids_at(work.order)],
+            child_ids=work.child_ids_at(work.order),
             view="worklist_export",
         )
         filename = f"worklist-{on.isoformat()}.{export}"
@@ -218,9 +218,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     page = Paginator(work.order, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     positions = np.asarray(page.object_list, dtype=np.int64)
     rows = work.rows(positions)
-    access_log_record(
-        user=user, children=[Child(pk=pk) for pk in work.child_ids_at(positions)], view="worklist"
-    )
+    access_log_record(user=user, child_ids=work.child_ids_at(positions), view="worklist")
     columns = []
     for key, label in SORT_COLUMNS:
         current = filters.sort == key

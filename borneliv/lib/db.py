@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import BigIntegerField, F, Func, Lookup, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BigIntegerField, F, Func, Lookup, Q, QuerySet
 
 # Above this many ids a subquery is cheaper than shipping the ids back as one parameter.
 MAX_ARRAY_IDS = 50_000
@@ -32,7 +31,7 @@ class AnyOf(Lookup):
 
 def id_array(ids: Sequence[int]) -> str:
     """The PostgreSQL array literal of integer ids."""
-    return "{" + ",".join(str(int(i)) for i in ids) + "}"
+    return "{" + ",".join(map(str, map(int, ids))) + "}"
 
 
 def among(
@@ -55,27 +54,35 @@ def among(
 
 
 class DayNumber(Func):
-    """Days since 1970-01-01 of a date column, computed by the database.
+    """Days since 1970-01-01 of a date column, computed by the database; ``missing`` for NULL.
 
     Reading day numbers instead of dates spares the driver a ``date`` object per value and the
-    caller the conversion back to numbers (the schedule engine works in day numbers).
+    caller the conversion back to numbers (the schedule engine works in day numbers). Both
+    databases return Python ints already, so no per-row converter is applied.
     """
 
     output_field = BigIntegerField()
-    template = "(%(expressions)s - DATE '1970-01-01')"  # PostgreSQL: date − date is days
+
+    def __init__(self, expression: Any, *, missing: int | None = None) -> None:
+        super().__init__(expression)
+        self.missing = missing
+
+    def get_db_converters(self, connection: Any) -> list[Any]:
+        return []
+
+    def _wrap(self, days: str) -> str:
+        return days if self.missing is None else f"COALESCE({days}, {int(self.missing)})"
+
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:  # type: ignore[override]
+        # PostgreSQL: date − date is a number of days.
+        template = self._wrap("(%(expressions)s - DATE '1970-01-01')")
+        return super().as_sql(compiler, connection, template=template, **extra_context)
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)",
-            **extra_context,
-        )
+        template = self._wrap("CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)")
+        return super().as_sql(compiler, connection, template=template, **extra_context)
 
 
-def days_since_epoch(field: str, *, missing: int | None = None) -> Func:
+def days_since_epoch(field: str, *, missing: int | None = None) -> DayNumber:
     """``DayNumber(field)``, with ``missing`` in place of NULL when given."""
-    days = DayNumber(F(field))
-    if missing is None:
-        return days
-    return Coalesce(days, Value(missing, output_field=BigIntegerField()))
+    return DayNumber(F(field), missing=missing)
