@@ -271,7 +271,12 @@ def _comparison_chart(
     ax.set_xlim(-0.55, len(domains) - 0.45)
     ax.set_yticks([0, 25, 50, 75, 100], labels=["0", "25", "50", "75", "100 %"])
     ax.tick_params(axis="y", labelsize=7, length=2, colors=MUTED)
-    ax.set_xticks(range(len(domains)), labels=[textwrap.fill(d.label, 11) for d in domains])
+    # Alternate rows, so that long Danish words ("Kropsbevidsthed") never break or collide.
+    labels = [
+        ("\n" if i % 2 else "") + textwrap.fill(d.label, 16, break_long_words=False)
+        for i, d in enumerate(domains)
+    ]
+    ax.set_xticks(range(len(domains)), labels=labels)
     ax.tick_params(axis="x", labelsize=7.2, length=0)
     ax.grid(axis="y", color="#e4e3da", linewidth=0.6)
     ax.set_axisbelow(True)
