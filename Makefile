@@ -49,7 +49,9 @@ clean-db:
 
 # Benchmarks (never part of `make test`): the schedule engine against its per-child peer, the growth
 # engine against pedgrowth and rcpchgrowth, growth end to end (import 100,000 school-start rows,
-# recompute, prevalence by area × year, on a fresh temporary SQLite file), then the
+# recompute, prevalence by area × year, on a fresh temporary SQLite file), the Nærhedscirkel
+# engine and poster against the equivalent OSMnx pipeline (Østerbro and a synthetic 15 × 15 km
+# municipality, both as OSM XML, ~3 minutes), then the
 # worklist on a 600,000-child registry in PostgreSQL (database borneliv_bench on 127.0.0.1:5432,
 # built once with COPY in a few minutes, reused afterwards; BENCH_ARGS=--rebuild reloads it).
 .PHONY: bench
@@ -61,4 +63,5 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_schedule_engine.py
 	$(BIN)/python benchmarks/bench_growth.py
 	$(BIN)/python benchmarks/bench_growth_import.py
+	$(BIN)/python benchmarks/bench_nearby.py
 	$(BIN)/python benchmarks/bench_worklist.py $(BENCH_ARGS)

@@ -29,7 +29,7 @@ SETTINGS_MODULE = "borneliv.settings"
 DEFAULT_ADDR = "127.0.0.1:8000"
 
 # Modules that contribute subcommands (each exposes ``SUBCOMMANDS``), e.g. "borneliv.growth.cli".
-SUBCOMMAND_MODULES: tuple[str, ...] = ("borneliv.growth.cli",)
+SUBCOMMAND_MODULES: tuple[str, ...] = ("borneliv.growth.cli", "borneliv.nearby.cli")
 
 
 @dataclass(frozen=True)

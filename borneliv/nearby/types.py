@@ -27,6 +27,10 @@ class Feature:
     tags: dict[str, str]
     lat: float
     lon: float
+    area_m2: float = 0.0  # the outline's area; 0 for nodes and open ways
+    # The outer ring (the largest, for a multipolygon) as (lon, lat) pairs; empty for nodes and
+    # open ways. Used to reach a big area at its nearest edge and to merge a node inside it.
+    outline: Coords = field(default_factory=list)
 
 
 @dataclass
@@ -40,6 +44,9 @@ class Basemap:
     waterways: list[Coords] = field(default_factory=list)  # lines: streams, canals
     buildings: list[Coords] = field(default_factory=list)  # closed rings
     rail: list[Coords] = field(default_factory=list)
+    # Per street (parallel to ``streets``): 0 main road (trunk, primary, secondary), 1 tertiary or
+    # unclassified, 2 residential, service or living street. Empty when unknown.
+    street_ranks: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -89,6 +96,9 @@ class Place:
     walk_minutes: float | None
     bike_minutes: float | None
     tags: dict[str, str] = field(default_factory=dict)
+    # False: OSM gives no name; ``name`` is then the category's word for it in Danish
+    # ("Legeplads"), and a page may show the category's label in its own language instead.
+    named: bool = True
 
 
 @dataclass
@@ -116,6 +126,9 @@ class Circle:
     basemap: Basemap  # clipped to the bounding box of both areas plus a margin
     bbox: tuple[float, float, float, float]  # (south, west, north, east) to draw
     start_snapped_metres: float  # distance from the point to the network's nearest node
+    # (south, west, north, east) of the data the circle was computed from (MapData.bbox): the
+    # poster marks this edge when it cuts the area. None when unknown.
+    data_bbox: tuple[float, float, float, float] | None = None
 
     @property
     def cut_by_edge(self) -> bool:

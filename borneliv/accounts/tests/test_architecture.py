@@ -19,6 +19,7 @@ RANK = {
     "healthvisits": 4,
     "growth": 4,
     "motor": 5,
+    "nearby": 6,
     "demo": 9,
 }
 #: Apps of equal rank that must not import each other either.
@@ -31,6 +32,15 @@ ENGINES = [
     "growth/references.py",
     "growth/prevalence.py",
     "motor/engine.py",
+    "nearby/types.py",
+    "nearby/osm.py",
+    "nearby/network.py",
+    "nearby/reach.py",
+    "nearby/places.py",
+    "nearby/engine.py",
+    "nearby/geojson.py",
+    "nearby/qr.py",
+    "nearby/poster.py",
 ]
 
 
