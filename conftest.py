@@ -15,8 +15,8 @@ from borneliv.testing import World, build_world
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _test_settings() -> Iterator[None]:
-    """Hash passwords fast; talk plain HTTP to the test client.
+def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Hash passwords fast; talk plain HTTP to the test client; keep stored map data out of var/.
 
     Session-wide, so that worlds built once per module hash with the same hasher. HTTPS behaviour
     (secure cookies, redirects) is tested explicitly with its own overrides.
@@ -24,6 +24,7 @@ def _test_settings() -> Iterator[None]:
     with override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         SECURE_SSL_REDIRECT=False,
+        NEARBY_DIR=tmp_path_factory.mktemp("nearby"),
     ):
         yield
 

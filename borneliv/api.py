@@ -18,6 +18,7 @@ from borneliv.children.api import router as children_router
 from borneliv.growth.api import router as growth_router
 from borneliv.healthvisits.api import router as healthvisits_router
 from borneliv.motor.api import router as motor_router
+from borneliv.nearby.api import router as nearby_router
 from borneliv.organisations.api import router as organisations_router
 
 
@@ -46,3 +47,4 @@ api.add_router("/", children_router)
 api.add_router("/", healthvisits_router)
 api.add_router("/growth/", growth_router)
 api.add_router("/motor/", motor_router)
+api.add_router("/nearby/", nearby_router)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "borneliv.healthvisits",
     "borneliv.growth",
     "borneliv.motor",
+    "borneliv.nearby",
     "borneliv.demo",
 ]
 
@@ -208,7 +209,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("BORNELIV_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # fontTools reports every font it subsets into a PDF (the posters) at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Small-cell suppression threshold for every aggregate that leaves the system (never below 3).
@@ -218,6 +220,9 @@ DISCLOSURE_THRESHOLD = max(3, envint("BORNELIV_DISCLOSURE_THRESHOLD", 5))
 GROWTH_IOTF = envstr("BORNELIV_GROWTH_IOTF", "2012")
 if GROWTH_IOTF not in ("2012", "2000"):
     raise ImproperlyConfigured("BORNELIV_GROWTH_IOTF must be 2012 or 2000.")
+
+# The Nærhedscirkel: parsed map extracts and circles' base maps (large files, not in the database).
+NEARBY_DIR = Path(envstr("BORNELIV_NEARBY_DIR", str(VAR_DIR / "nearby")))
 
 # API
 NINJA_PAGINATION_PER_PAGE = 50

@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthvisits/", include("borneliv.healthvisits.urls")),
     path("growth/", include("borneliv.growth.urls")),
     path("motor/", include("borneliv.motor.urls")),
+    path("nearby/", include("borneliv.nearby.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

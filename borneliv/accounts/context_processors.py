@@ -44,6 +44,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("motor:trends"), _("Motor trends")))
     if user.has_perm("motor.manage_instrument"):
         items.append((reverse("motor:instruments"), _("Instruments")))
+    if user.has_perm("nearby.view_circle"):
+        items.append((reverse("nearby:index"), _("Proximity circle")))
     if user.has_perm("children.view_accesslog"):
         items.append((reverse("children:access_log"), _("Access log")))
     if not scope.is_empty:

@@ -86,6 +86,7 @@ from borneliv.children.testing import SERIAL_FIRST, SERIAL_LAST, synthetic_cpr
 from borneliv.demo import data
 from borneliv.demo.growth import GrowthDemoResult, demo_growth_load
 from borneliv.demo.motor import MotorDemoResult, demo_motor_load
+from borneliv.demo.nearby import NearbyDemoResult, demo_nearby_load
 from borneliv.healthvisits import selectors as hv_selectors
 from borneliv.healthvisits import services as hv_services
 from borneliv.healthvisits.models import (
@@ -154,6 +155,8 @@ class ChildrenDemoResult:
     growth: GrowthDemoResult | None = None
     # Their motor assessments at 4, with dialogues and follow-ups (``motor.py``).
     motor: MotorDemoResult | None = None
+    # The Østerbro demo daycare and its curated proximity circle (``nearby.py``).
+    nearby: NearbyDemoResult | None = None
 
 
 # --- names (invented combinations of common names) ------------------------------------------------
@@ -1074,6 +1077,7 @@ def demo_children_load(
                 loaded=False,
                 growth=demo_growth_load(today=today, stdout=stdout),
                 motor=demo_motor_load(today=today, stdout=stdout),
+                nearby=demo_nearby_load(stdout=stdout),
             )
         _ensure_albertslund_overrides()
         world = _load_world()
@@ -1085,6 +1089,7 @@ def demo_children_load(
         one_by_one, skipped = _record_one_by_one(world, children, rows, recent, skips)
         growth = demo_growth_load(today=today)
         motor = demo_motor_load(today=today)
+        nearby = demo_nearby_load()
     result = ChildrenDemoResult(
         loaded=True,
         children=len(children),
@@ -1098,6 +1103,7 @@ def demo_children_load(
         seconds=time.monotonic() - started,
         growth=growth,
         motor=motor,
+        nearby=nearby,
     )
     _say(
         stdout,
@@ -1110,4 +1116,6 @@ def demo_children_load(
         _say(stdout, growth.summary())
     if motor.loaded:
         _say(stdout, motor.summary())
+    if nearby.loaded:
+        _say(stdout, nearby.summary())
     return result

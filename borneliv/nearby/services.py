@@ -1,0 +1,937 @@
+"""Writes for the Nærhedscirkel: importing extracts, computing circles, the staff's curation.
+
+Keyword-only, one transaction each, ``full_clean()`` before saving; a ``ValidationError`` carries
+a message for the user and nothing is saved. Writes made for a person (``by``) check the
+permission themselves (``rules.py``), so no view, API or script can bypass it; ``by=None`` is the
+system (the import command, the demo).
+
+Importing (``extract_import``) reads an OpenStreetMap file with the engine, cut to the box around
+the municipality's located institutions plus ``MARGIN_METRES``, so a whole-Denmark file is never
+held in memory; it stores the parsed data (``storage.py``) and records an ``Extract``. All or
+nothing: a file that is not an OSM extract, cannot be read, or holds no paths there is refused
+with a message and nothing is kept. Circles already computed in the municipality are then
+recomputed from the new data (each in its own transaction), so the staff see what changed.
+
+Computing (``circle_compute``) runs the engine for the institution's point with the circle's
+settings on the municipality's newest extract and *merges* the candidates into the circle's
+places (``merge_places``): matched by OSM id, then by name and position (within
+``MATCH_METRES``); the staff's choices stay; places not found any more stay as "gone" with their
+choices, until the staff remove them; the staff's own places are left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import queue
+import tempfile
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Generator, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from borneliv.nearby import storage, types
+from borneliv.nearby.labels import CATEGORY_LABELS
+from borneliv.nearby.models import CIRCLE_KINDS, Circle, CirclePlace, Extract
+from borneliv.organisations.models import Goal, Institution, Municipality
+
+#: The data kept around the municipality's institutions (the cycling area is ~2.5 km at most
+#: with the default settings; a larger limit reaches the edge, which the page then says).
+MARGIN_METRES = 3000.0
+#: A candidate whose OSM id changed is the same place when it has the same name and lies within
+#: this distance.
+MATCH_METRES = 50.0
+#: Nameless candidates (a playground without a name) match by category within this distance.
+MATCH_NAMELESS_METRES = 20.0
+#: A matched place "moved" when its point moved more than this.
+MOVED_METRES = 25.0
+#: An own place must lie this close to the institution (a click far off the circle is a slip).
+OWN_PLACE_MAX_METRES = 15_000.0
+
+Progress = Callable[[str], None]
+
+EARTH_RADIUS_M = 6_371_000.0
+
+
+def _require(user: Any, perm: str, obj: Any = None) -> None:
+    if user is not None and not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _save(obj: Any) -> Any:
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def distance_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _engine() -> Any:
+    # Imported late: the engine pulls in osmium, scipy and shapely, which pages that never
+    # compute a circle do not need.
+    from borneliv.nearby import engine
+
+    return engine
+
+
+# --- importing an extract ---------------------------------------------------------------------
+
+
+#: Accepted file names and what the content must start with.
+SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2")
+
+
+def osm_format(path: Path, file_name: str | None = None) -> str:
+    """The extract's format ("pbf", "osm", "osm.gz", "osm.bz2") from its name and first bytes.
+
+    Raises ``ValidationError`` with a plain message for anything else, before any parsing.
+    """
+    name = (file_name or path.name).lower()
+    suffix = next((s for s in SUFFIXES if name.endswith(s)), None)
+    if suffix is None:
+        raise ValidationError(
+            _(
+                "“%(name)s” is not an OpenStreetMap extract: choose an .osm.pbf or .osm file "
+                "(for example a regional extract from Geofabrik)."
+            )
+            % {"name": file_name or path.name}
+        )
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise ValidationError(
+            _("The file could not be opened: %(error)s") % {"error": exc.strerror or exc}
+        ) from exc
+    if suffix in (".osm.pbf", ".pbf"):
+        ok = b"OSMHeader" in head[:64]
+        kind = "pbf"
+    elif suffix == ".osm.gz":
+        ok, kind = head[:2] == b"\x1f\x8b", "osm.gz"
+    elif suffix == ".osm.bz2":
+        ok, kind = head[:3] == b"BZh", "osm.bz2"
+    else:
+        text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        ok = (text.startswith((b"<?xml", b"<osm"))) and b"<osm" in head
+        kind = "osm"
+    if not ok:
+        raise ValidationError(
+            _(
+                "“%(name)s” does not hold OpenStreetMap data in the format its name says; "
+                "nothing was imported. Check that the download finished and that it is an "
+                ".osm.pbf or .osm file."
+            )
+            % {"name": file_name or path.name}
+        )
+    return kind
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def institutions_bbox(municipality: Municipality) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of the municipality's located institutions.
+
+    The engine widens it by ``MARGIN_METRES`` when it reads the extract.
+    """
+    points = list(
+        Institution.objects.located()
+        .filter(municipality=municipality)
+        .values_list("latitude", "longitude")
+    )
+    if not points:
+        raise ValidationError(
+            _(
+                "%(municipality)s has no institutions with a location yet: the import keeps only "
+                "the map data around them. Give the institutions their locations first."
+            )
+            % {"municipality": municipality.name}
+        )
+    lats = [float(p[0]) for p in points]
+    lons = [float(p[1]) for p in points]
+    return (min(lats), min(lons), max(lats), max(lons))
+
+
+def _read_in_thread(
+    path: Path, bbox: tuple[float, float, float, float]
+) -> Generator[str, None, types.MapData]:
+    """Read the extract in a worker thread, yielding progress lines meanwhile.
+
+    The engine reports bytes read; a line goes out for each further tenth of the way. Only the
+    engine runs in the thread (no database), so the caller's transaction and connection stay
+    where they are.
+    """
+    lines: queue.Queue[str] = queue.Queue()
+    outcome: dict[str, Any] = {}
+    reported = [-1]
+    language = translation.get_language()  # the worker thread writes its lines in it too
+
+    def progress(done: int, total: int) -> None:
+        tenth = int(10 * done / total) if total else 10
+        if tenth > reported[0]:
+            reported[0] = tenth
+            lines.put(_("Reading the map data: %(percent)s %%") % {"percent": 10 * tenth})
+
+    def work() -> None:
+        try:
+            with translation.override(language):
+                outcome["data"] = _engine().read_extract(
+                    path, bbox=bbox, margin_m=MARGIN_METRES, progress=progress
+                )
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="borneliv-osm-read", daemon=True)
+    worker.start()
+    while worker.is_alive() or not lines.empty():
+        try:
+            yield lines.get(timeout=0.2)
+        except queue.Empty:
+            continue
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    data: types.MapData = outcome["data"]
+    return data
+
+
+@dataclass
+class ImportResult:
+    extract: Extract
+    recomputed: list[tuple[Institution, ChangeSummary]] = field(default_factory=list)
+    failed: list[tuple[Institution, str]] = field(default_factory=list)
+
+
+def extract_import(
+    *,
+    by: Any,
+    municipality: Municipality,
+    path: Path,
+    file_name: str | None = None,
+    progress: Progress | None = None,
+    recompute: bool = True,
+) -> ImportResult:
+    """Import an OSM extract for a municipality; then recompute its computed circles.
+
+    ``file_name`` is the name the user gave (an upload's temporary file has another);
+    ``progress`` receives a line now and then. Nothing is saved when the file is refused; each
+    circle's recomputation is its own transaction.
+    """
+    steps = extract_import_steps(
+        by=by, municipality=municipality, path=path, file_name=file_name, recompute=recompute
+    )
+    while True:
+        try:
+            line = next(steps)
+        except StopIteration as done:
+            result: ImportResult = done.value
+            return result
+        if progress is not None:
+            progress(line)
+
+
+def extract_import_steps(
+    *,
+    by: Any,
+    municipality: Municipality,
+    path: Path,
+    file_name: str | None = None,
+    recompute: bool = True,
+) -> Generator[str, None, ImportResult]:
+    """``extract_import`` as a generator of progress lines that returns the result.
+
+    For a page that streams the lines as they come (the database work happens in the caller's
+    thread, between the lines).
+    """
+    _require(by, "nearby.import_extract")
+    path = Path(path)
+    name = file_name or path.name
+    kind = osm_format(path, name)
+    bbox = institutions_bbox(municipality)
+    started = time.monotonic()
+    size = path.stat().st_size
+    yield _("Checking %(name)s (%(mb).1f MB)…") % {"name": name, "mb": size / 1e6}
+    sha = file_sha256(path)
+    yield (
+        _("Reading the map data around the institutions of %(municipality)s…")
+        % {"municipality": municipality.name}
+    )
+    with tempfile.TemporaryDirectory(prefix="borneliv-osm-") as tmp:
+        # The engine tells the format by the file's suffix; an upload's temporary file has none.
+        readable = Path(tmp) / f"extract.{kind}"
+        readable.symlink_to(path.resolve())
+        try:
+            data = yield from _read_in_thread(readable, bbox)
+        except (ValueError, OSError, RuntimeError) as exc:
+            raise ValidationError(
+                _("The file could not be read as OpenStreetMap data: %(error)s")
+                % {"error": str(exc).replace(str(readable), name)[:300]}
+            ) from exc
+    if len(data.way_ids) == 0:
+        raise ValidationError(
+            _(
+                "The extract holds no paths or streets around the institutions of "
+                "%(municipality)s. Is it the right region?"
+            )
+            % {"municipality": municipality.name}
+        )
+    stored = storage.extract_name(sha, bbox)
+    storage.extract_write(data, stored)
+    south, west, north, east = data.bbox
+    with transaction.atomic():
+        extract = _save(
+            Extract(
+                municipality=municipality,
+                file_name=name[:255],
+                file_bytes=size,
+                sha256=sha,
+                imported_by=by,
+                south=south,
+                west=west,
+                north=north,
+                east=east,
+                data_timestamp=(data.data_timestamp or "")[:40],
+                nodes=len(data.node_ids),
+                ways=len(data.way_ids),
+                features=len(data.features),
+                skipped={k: int(v) for k, v in sorted(data.skipped.items())},
+                stored_file=stored,
+                seconds=round(time.monotonic() - started, 3),
+            )
+        )
+    yield (
+        _(
+            "Imported: %(ways)s paths and streets, %(features)s possible places, %(skipped)s "
+            "problems skipped (%(seconds).1f s)."
+        )
+        % {
+            "ways": f"{extract.ways:,}",
+            "features": f"{extract.features:,}",
+            "skipped": f"{extract.skipped_total:,}",
+            "seconds": extract.seconds,
+        }
+    )
+    result = ImportResult(extract=extract)
+    if not recompute:
+        return result
+    circles = list(
+        Circle.objects.filter(
+            institution__municipality=municipality, computed_at__isnull=False
+        ).select_related("institution__municipality")
+    )
+    for n, circle in enumerate(circles, 1):
+        yield (
+            _("Updating circle %(n)s of %(count)s: %(name)s")
+            % {"n": n, "count": len(circles), "name": circle.institution.name}
+        )
+        try:
+            summary = circle_compute(institution=circle.institution, by=None)
+        except ValidationError as exc:
+            result.failed.append((circle.institution, "; ".join(exc.messages)))
+        else:
+            result.recomputed.append((circle.institution, summary))
+    return result
+
+
+# --- computing a circle and merging the candidates ---------------------------------------------
+
+
+@dataclass
+class ChangeSummary:
+    """What a computation changed in a circle's places."""
+
+    first: bool
+    new: int = 0
+    changed: int = 0
+    gone: int = 0
+    unchanged: int = 0
+    candidates: int = 0
+    cut_by_edge: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "first": self.first,
+            "new": self.new,
+            "changed": self.changed,
+            "gone": self.gone,
+            "unchanged": self.unchanged,
+            "candidates": self.candidates,
+            "cut_by_edge": self.cut_by_edge,
+        }
+
+
+@dataclass
+class KnownPlace:
+    """A circle's existing OSM place, as the merge sees it."""
+
+    pk: int
+    osm_key: str
+    name: str
+    category: str
+    lat: float
+    lon: float
+    change: str
+
+
+@dataclass
+class Match:
+    pk: int
+    place: types.Place
+    details: list[str]
+
+
+@dataclass
+class MergePlan:
+    matched: list[Match]
+    new: list[types.Place]
+    gone: list[tuple[int, list[str]]]  # pk, why
+
+
+def found_name(place: types.Place) -> str:
+    """The candidate's name in the map data ("" when OSM gives none)."""
+    return place.name if getattr(place, "named", True) else ""
+
+
+def normalised(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(text.split())
+
+
+def merge_places(
+    known: Sequence[KnownPlace], found: Sequence[types.Place], *, still_in_data: set[str]
+) -> MergePlan:
+    """Pair the circle's known places with the engine's candidates.
+
+    First by OSM key; then, among the rest, by the same (normalised) name within
+    ``MATCH_METRES`` — or, both nameless, by the same category within ``MATCH_NAMELESS_METRES``
+    — nearest first. ``still_in_data`` holds the keys of every feature in the new data: a known
+    place not found on the circle but still in the data has fallen out of reach (new settings),
+    otherwise it is no longer in the map data.
+    """
+    unique: dict[str, types.Place] = {}
+    for place in found:
+        unique.setdefault(place.key, place)
+    found = list(unique.values())
+    by_key = {k.osm_key: k for k in known}
+    matched: list[Match] = []
+    rest_found: list[types.Place] = []
+    used: set[int] = set()
+    for place in found:
+        known_place = by_key.get(place.key)
+        if known_place is not None and known_place.pk not in used:
+            used.add(known_place.pk)
+            matched.append(Match(known_place.pk, place, _differences(known_place, place)))
+        else:
+            rest_found.append(place)
+    rest_known = [k for k in known if k.pk not in used]
+    pairs: list[tuple[float, int, int]] = []
+    for i, place in enumerate(rest_found):
+        name = normalised(found_name(place))
+        for j, known_place in enumerate(rest_known):
+            same_name = bool(name) and name == normalised(known_place.name)
+            nameless = not name and not known_place.name and place.category == known_place.category
+            if not (same_name or nameless):
+                continue
+            metres = distance_metres(place.lat, place.lon, known_place.lat, known_place.lon)
+            if metres <= (MATCH_METRES if same_name else MATCH_NAMELESS_METRES):
+                pairs.append((metres, i, j))
+    taken_found: set[int] = set()
+    taken_known: set[int] = set()
+    for _metres, i, j in sorted(pairs):
+        if i in taken_found or j in taken_known:
+            continue
+        taken_found.add(i)
+        taken_known.add(j)
+        known_place = rest_known[j]
+        details = ["osm_id", *_differences(known_place, rest_found[i])]
+        matched.append(Match(known_place.pk, rest_found[i], details))
+    new = [p for i, p in enumerate(rest_found) if i not in taken_found]
+    gone = [
+        (k.pk, ["out_of_reach" if k.osm_key in still_in_data else "not_in_data"])
+        for j, k in enumerate(rest_known)
+        if j not in taken_known
+    ]
+    return MergePlan(matched=matched, new=new, gone=gone)
+
+
+def _differences(known: KnownPlace, place: types.Place) -> list[str]:
+    details = []
+    if known.change == CirclePlace.Change.GONE:
+        details.append("back")
+    if normalised(known.name) != normalised(found_name(place)):
+        details.append("name")
+    if known.category != place.category:
+        details.append("category")
+    if distance_metres(known.lat, known.lon, place.lat, place.lon) > MOVED_METRES:
+        details.append("moved")
+    return details
+
+
+def circle_settings(circle: Circle) -> types.Settings:
+    return types.Settings(
+        walk_kmh=float(circle.walk_kmh),
+        bike_kmh=float(circle.bike_kmh),
+        walk_minutes=float(circle.walk_minutes),
+        bike_minutes=float(circle.bike_minutes),
+    )
+
+
+def latest_extract(municipality_id: int) -> Extract | None:
+    return Extract.objects.filter(municipality_id=municipality_id).newest_first().first()
+
+
+def _check_institution(institution: Institution) -> None:
+    if institution.kind not in CIRCLE_KINDS:
+        raise ValidationError(_("Proximity circles are made for daycares and schools."))
+    if not institution.has_location:
+        raise ValidationError(
+            _("%(name)s has no location yet; give it one in the registry first.")
+            % {"name": institution.name}
+        )
+
+
+def circle_get_or_create(*, institution: Institution) -> Circle:
+    """The institution's circle, created with the default settings when it has none."""
+    _check_institution(institution)
+    circle, _created = Circle.objects.get_or_create(institution=institution)
+    return circle
+
+
+def _area_geometry(reach: types.Reach) -> dict[str, Any] | None:
+    """The reachable area as a GeoJSON MultiPolygon (None when nothing was reached)."""
+    if not reach.polygons:
+        return None
+    from borneliv.nearby import geojson
+
+    return geojson.area_geometry(reach)
+
+
+def _round_minutes(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def _place_fields(place: types.Place) -> dict[str, Any]:
+    category = place.category if place.category in CATEGORY_LABELS else "culture"
+    return {
+        "osm_key": place.key,
+        # An unnamed place's name is the engine's Danish word for it: the page shows the
+        # category's label in the reader's language instead.
+        "osm_name": found_name(place)[:200],
+        "category": category,
+        "latitude": place.lat,
+        "longitude": place.lon,
+        "walk_minutes": _round_minutes(place.walk_minutes),
+        "bike_minutes": _round_minutes(place.bike_minutes),
+    }
+
+
+def circle_compute(*, institution: Institution, by: Any = None) -> ChangeSummary:
+    """Compute the institution's circle from its municipality's newest extract and merge.
+
+    Creates the circle (default settings) when it has none. Raises ``ValidationError`` when
+    there is no extract, or the institution lies outside its data.
+    """
+    _require(by, "nearby.change_circle", institution)
+    _check_institution(institution)
+    extract = latest_extract(institution.municipality_id)
+    if extract is None:
+        raise ValidationError(
+            _(
+                "No map data has been imported for %(municipality)s yet. An administrator imports "
+                "an OpenStreetMap extract first (see “How to import map data”)."
+            )
+            % {"municipality": institution.municipality.name}
+        )
+    lat, lon = float(institution.latitude or 0), float(institution.longitude or 0)
+    if not extract.contains(lat, lon):
+        raise ValidationError(
+            _(
+                "%(name)s lies outside the imported map data (%(file)s). Import an extract that "
+                "covers it."
+            )
+            % {"name": institution.name, "file": extract.file_name}
+        )
+    try:
+        data = storage.extract_read(extract.stored_file)
+    except storage.StoredDataMissing as exc:
+        raise ValidationError(
+            _("The stored map data of %(file)s is missing on the server; import the extract again.")
+            % {"file": extract.file_name}
+        ) from exc
+    circle = circle_get_or_create(institution=institution)
+    try:
+        result = _engine().circle(data, lat, lon, circle_settings(circle))
+    except ValueError as exc:  # engine.OutsideDataError among them
+        raise ValidationError(
+            _(
+                "%(name)s lies too far from the paths and streets of the map data (%(file)s) to "
+                "compute its circle. Check its location."
+            )
+            % {"name": institution.name, "file": extract.file_name}
+        ) from exc
+    still_in_data = {f"osm:{f.osm_type}/{f.osm_id}" for f in data.features}
+    own = list(
+        circle.places.filter(source=CirclePlace.Source.OWN).values_list(
+            "pk", "latitude", "longitude"
+        )
+    )
+    minutes = time_points(data, lat, lon, circle_settings(circle), [(a, b) for _pk, a, b in own])
+    timed = {pk: m for (pk, _lat, _lon), m in zip(own, minutes, strict=True)}
+    computed_file = storage.circle_write(circle.pk, result)
+    try:
+        summary = _store_circle(circle, extract, result, still_in_data, timed, computed_file, by)
+    except BaseException:
+        storage.remove(computed_file)
+        raise
+    return summary
+
+
+@transaction.atomic
+def _store_circle(
+    circle: Circle,
+    extract: Extract,
+    result: types.Circle,
+    still_in_data: set[str],
+    timed: dict[int, tuple[float | None, float | None]],
+    computed_file: str,
+    by: Any,
+) -> ChangeSummary:
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    first = circle.computed_at is None
+    osm_places = list(circle.places.filter(source=CirclePlace.Source.OSM))
+    known = [
+        KnownPlace(
+            pk=p.pk,
+            osm_key=p.osm_key,
+            name=p.osm_name,
+            category=p.category,
+            lat=p.latitude,
+            lon=p.longitude,
+            change=p.change,
+        )
+        for p in osm_places
+    ]
+    plan = merge_places(known, result.places, still_in_data=still_in_data)
+    by_pk = {p.pk: p for p in osm_places}
+    summary = ChangeSummary(
+        first=first, candidates=len(result.places), cut_by_edge=result.cut_by_edge
+    )
+    updated: list[CirclePlace] = []
+    for match in plan.matched:
+        row = by_pk[match.pk]
+        for name, value in _place_fields(match.place).items():
+            setattr(row, name, value)
+        if first:
+            row.change, row.change_details = CirclePlace.Change.NONE, []
+        elif match.details:
+            row.change, row.change_details = CirclePlace.Change.CHANGED, match.details
+            summary.changed += 1
+        else:
+            row.change, row.change_details = CirclePlace.Change.NONE, []
+            summary.unchanged += 1
+        updated.append(row)
+    for pk, why in plan.gone:
+        row = by_pk[pk]
+        row.change, row.change_details = CirclePlace.Change.GONE, why
+        row.walk_minutes = row.bike_minutes = None
+        summary.gone += 1
+        updated.append(row)
+    fields = [
+        "osm_key",
+        "osm_name",
+        "category",
+        "latitude",
+        "longitude",
+        "walk_minutes",
+        "bike_minutes",
+        "change",
+        "change_details",
+    ]
+    # A place matched by name takes the candidate's key, which no known place holds (a known
+    # place with that key would have matched by key), so the unique constraint holds.
+    if updated:
+        CirclePlace.objects.bulk_update(updated, fields)
+    change_new = CirclePlace.Change.NONE if first else CirclePlace.Change.NEW
+    summary.new = 0 if first else len(plan.new)
+    CirclePlace.objects.bulk_create(
+        [
+            CirclePlace(
+                circle=circle,
+                source=CirclePlace.Source.OSM,
+                change=change_new,
+                **_place_fields(place),
+            )
+            for place in plan.new
+        ]
+    )
+    if first:
+        summary.unchanged = len(result.places)
+    _update_own_places(circle, timed)
+    old_file = circle.computed_file
+    circle.extract = extract
+    circle.computed_at = timezone.now()
+    circle.computed_by = by
+    circle.walk_area = _area_geometry(result.walk)
+    circle.bike_area = _area_geometry(result.bike)
+    circle.walk_touches_edge = bool(result.walk.touches_edge)
+    circle.bike_touches_edge = bool(result.bike.touches_edge)
+    circle.start_snapped_metres = round(float(result.start_snapped_metres), 1)
+    circle.view_bbox = [round(v, 6) for v in result.bbox]
+    circle.computed_file = computed_file
+    circle.last_changes = summary.as_json()
+    _save(circle)
+    if old_file and old_file != computed_file:
+        transaction.on_commit(lambda: storage.remove(old_file))
+    return summary
+
+
+def _update_own_places(circle: Circle, timed: dict[int, tuple[float | None, float | None]]) -> None:
+    """The staff's own places get the minutes timed for them (none when out of reach)."""
+    own = list(circle.places.filter(source=CirclePlace.Source.OWN))
+    for row in own:
+        walk, bike = timed.get(row.pk, (None, None))
+        row.walk_minutes, row.bike_minutes = _round_minutes(walk), _round_minutes(bike)
+    if own:
+        CirclePlace.objects.bulk_update(own, ["walk_minutes", "bike_minutes"])
+
+
+def time_points(
+    data: types.MapData,
+    lat: float,
+    lon: float,
+    settings: types.Settings,
+    points: Sequence[tuple[float, float]],
+) -> list[tuple[float | None, float | None]]:
+    """Walking and cycling minutes from (lat, lon) to each point, None beyond the limits.
+
+    As the engine times its candidates: the network time to the point's nearest network node
+    plus the straight line from there (a point farther than ``places.MAX_ACCESS_M`` from the
+    network is not reachable).
+    """
+    if not points:
+        return []
+    from borneliv.nearby import places as engine_places
+    from borneliv.nearby import reach
+
+    lats = np.array([p[0] for p in points], dtype=np.float64)
+    lons = np.array([p[1] for p in points], dtype=np.float64)
+    columns: list[list[float | None]] = []
+    for network, speed, limit in zip(
+        _engine().networks(data),
+        (settings.walk_kmh, settings.bike_kmh),
+        (settings.walk_minutes, settings.bike_minutes),
+        strict=True,
+    ):
+        try:
+            trip = reach.travel(network, lat, lon, speed_kmh=speed, minutes=limit)
+        except ValueError:
+            columns.append([None] * len(points))
+            continue
+        vertex, access = network.nearest(lats, lons)
+        metres = trip.snap_m + trip.dist_m[vertex] + access
+        metres = np.where(access <= engine_places.MAX_ACCESS_M, metres, np.inf)
+        minutes = metres / (speed * 1000.0 / 60.0)
+        columns.append(
+            [round(float(m), 1) if np.isfinite(m) and m <= limit + 1e-9 else None for m in minutes]
+        )
+    return list(zip(columns[0], columns[1], strict=True))
+
+
+# --- settings, curation, own places, the public link ---------------------------------------------
+
+
+def circle_update_settings(
+    *,
+    by: Any,
+    institution: Institution,
+    walk_kmh: float,
+    bike_kmh: float,
+    walk_minutes: int,
+    bike_minutes: int,
+) -> ChangeSummary | None:
+    """Change the speeds and limits; recompute when the circle was computed before."""
+    _require(by, "nearby.change_circle", institution)
+    with transaction.atomic():
+        circle = circle_get_or_create(institution=institution)
+        circle.walk_kmh = walk_kmh
+        circle.bike_kmh = bike_kmh
+        circle.walk_minutes = walk_minutes
+        circle.bike_minutes = bike_minutes
+        _save(circle)
+    if circle.computed_at is None and latest_extract(institution.municipality_id) is None:
+        return None
+    return circle_compute(institution=institution, by=by)
+
+
+def _goals(goals: Iterable[Goal | int]) -> list[Goal]:
+    ids = [g.pk if isinstance(g, Goal) else int(g) for g in goals]
+    found = list(Goal.objects.filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise ValidationError({"goals": _("Choose goals of the programme.")})
+    return found
+
+
+def _clean_text(value: str, limit: int) -> str:
+    return " ".join(value.split())[:limit]
+
+
+@transaction.atomic
+def place_curate(
+    *,
+    by: Any,
+    place: CirclePlace,
+    included: bool,
+    display_name: str = "",
+    description: str = "",
+    goals: Iterable[Goal | int] = (),
+) -> CirclePlace:
+    """The staff's choices for one place: on the circle or not, its name, description, goals."""
+    _require(by, "nearby.change_circle", place.circle.institution)
+    place = CirclePlace.objects.select_for_update().get(pk=place.pk)
+    if place.is_own and not _clean_text(display_name, 120):
+        raise ValidationError({"display_name": _("Give your own place a name.")})
+    place.included = included
+    place.display_name = _clean_text(display_name, 120)
+    if place.display_name and place.display_name == place.osm_name:
+        place.display_name = ""
+    place.description = description.strip()[:300]
+    _save(place)
+    place.goals.set(_goals(goals))
+    return place
+
+
+@transaction.atomic
+def places_include(*, by: Any, circle: Circle, included_ids: Iterable[int]) -> int:
+    """Put exactly the places ``included_ids`` on the circle (the list's checkboxes).
+
+    Returns how many places changed. Ids of other circles are refused.
+    """
+    _require(by, "nearby.change_circle", circle.institution)
+    wanted = {int(pk) for pk in included_ids}
+    rows = list(circle.places.select_for_update().order_by("pk"))
+    strangers = wanted - {row.pk for row in rows}
+    if strangers:
+        raise ValidationError(_("Some of the places chosen are not on this circle."))
+    changed = 0
+    for row in rows:
+        value = row.pk in wanted
+        if row.included != value:
+            row.included = value
+            row.save(update_fields=["included"])  # one history row per change
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def place_add_own(
+    *,
+    by: Any,
+    circle: Circle,
+    latitude: float,
+    longitude: float,
+    name: str,
+    description: str = "",
+    category: str = "own",
+    goals: Iterable[Goal | int] = (),
+) -> CirclePlace:
+    """Add a place of the staff's own (clicked on the map); it goes on the circle."""
+    institution = circle.institution
+    _require(by, "nearby.change_circle", institution)
+    name = _clean_text(name, 120)
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("Give the place a name.")
+    if category not in CATEGORY_LABELS:
+        errors["category"] = _("Choose a category.")
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        errors["latitude"] = _("Click on the map to place it.")
+    elif (
+        distance_metres(
+            latitude, longitude, float(institution.latitude or 0), float(institution.longitude or 0)
+        )
+        > OWN_PLACE_MAX_METRES
+    ):
+        errors["latitude"] = _("The place lies too far from the institution; click on the map.")
+    if errors:
+        raise ValidationError(errors)
+    walk, bike = _own_minutes(circle, latitude, longitude)
+    place = _save(
+        CirclePlace(
+            circle=circle,
+            source=CirclePlace.Source.OWN,
+            category=category,
+            display_name=name,
+            description=description.strip()[:300],
+            latitude=round(latitude, 6),
+            longitude=round(longitude, 6),
+            walk_minutes=walk,
+            bike_minutes=bike,
+            included=True,
+            created_by=by,
+        )
+    )
+    place.goals.set(_goals(goals))
+    return place
+
+
+def _own_minutes(circle: Circle, lat: float, lon: float) -> tuple[float | None, float | None]:
+    """Minutes to a new own place from the data the circle was computed from (if at hand)."""
+    extract = circle.extract
+    institution = circle.institution
+    if extract is None or not institution.has_location:
+        return (None, None)
+    try:
+        data = storage.extract_read(extract.stored_file)
+    except storage.StoredDataMissing:
+        return (None, None)
+    ((walk, bike),) = time_points(
+        data,
+        float(institution.latitude or 0),
+        float(institution.longitude or 0),
+        circle_settings(circle),
+        [(lat, lon)],
+    )
+    return (walk, bike)
+
+
+@transaction.atomic
+def place_remove(*, by: Any, place: CirclePlace) -> None:
+    """Remove an own place, or a place no longer found in the map data."""
+    _require(by, "nearby.change_circle", place.circle.institution)
+    if not (place.is_own or place.is_gone):
+        raise ValidationError(
+            _("Places found in the map data are taken off the circle, not removed.")
+        )
+    place.delete()
+
+
+@transaction.atomic
+def token_rotate(*, by: Any, circle: Circle) -> Circle:
+    """A new public link; the old one stops working at once."""
+    _require(by, "nearby.change_circle", circle.institution)
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    old = circle.public_token
+    while circle.public_token == old:
+        circle.public_token = Circle._meta.get_field("public_token").get_default()
+    circle.token_rotated_at = timezone.now()
+    return _save(circle)
