@@ -30,6 +30,7 @@ from borneliv.children import forms, imports, selectors, services
 from borneliv.children.models import Child, Enrolment, VulnerabilityPeriod
 from borneliv.children.services import ReadView
 from borneliv.lib import pseudonym
+from borneliv.lib.forms import add_service_errors
 
 SEARCH_PAGE_SIZE = 25
 ACCESS_LOG_PAGE_SIZE = 50
@@ -59,15 +60,6 @@ def _user(request: HttpRequest) -> User:
 def _require(user: Any, perm: str) -> None:
     if not user.has_perm(perm):
         raise PermissionDenied
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: by field where the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _page(request: HttpRequest, items: Any, size: int) -> Page[Any]:
@@ -162,7 +154,7 @@ def register(request: HttpRequest) -> HttpResponse:
             duplicate = exc.existing
             form.add_error("cpr", exc)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was registered.") % {"name": child.full_name})
             return redirect("children:detail", public_id=child.public_id)
@@ -279,7 +271,7 @@ def _child_action(
         try:
             act(child, form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect("children:detail", public_id=child.public_id)

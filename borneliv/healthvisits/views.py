@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from borneliv.healthvisits.models import Contact, Stage
 from borneliv.healthvisits.schedule import Status
 from borneliv.healthvisits.selectors import Bucket, Sort, WorklistRow
 from borneliv.healthvisits.templatetags.healthvisits import status_class, status_label
+from borneliv.lib.forms import add_service_errors
 from borneliv.organisations.models import Area, Institution
 
 BUCKETS = [
@@ -172,15 +172,6 @@ def _unit_for(user: Any, child: Child) -> Institution:
     if unit is None:
         raise PermissionDenied
     return unit
-
-
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form (fields it does not have: on top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- the worklist ------------------------------------------------------------------------------
@@ -336,7 +327,7 @@ def contact_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The contact was recorded."))
             return redirect("healthvisits:child", public_id=record.public_id)
@@ -378,7 +369,7 @@ def contact_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The contact was saved."))
             return redirect("healthvisits:child", public_id=record.public_id)
@@ -420,7 +411,7 @@ def skip(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 on=data["skipped_on"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

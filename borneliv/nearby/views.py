@@ -26,7 +26,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import (
     Http404,
     HttpRequest,
@@ -44,6 +43,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from borneliv.lib.forms import add_service_errors
 from borneliv.nearby import selectors, services
 from borneliv.nearby.forms import ImportForm, OwnPlaceForm, PlaceForm, SettingsForm
 from borneliv.nearby.models import Circle, CirclePlace, Extract
@@ -82,14 +82,6 @@ def _get_place(institution: Institution, place_pk: int) -> CirclePlace:
     )
     place.circle.institution = institution
     return place
-
-
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _back(institution: Institution, anchor: str = "") -> HttpResponse:
@@ -222,7 +214,7 @@ def circle_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, institution=inst, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -271,7 +263,7 @@ def place_add(request: HttpRequest, pk: int) -> HttpResponse:
                 goals=data["goals"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("“%(name)s” was added to the circle.") % {"name": place.name}
@@ -293,7 +285,7 @@ def place(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
             try:
                 services.place_curate(by=user, place=obj, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("“%(name)s” was saved.") % {"name": obj.name})
                 return _back(inst, "places")
@@ -536,7 +528,7 @@ def extract_import(request: HttpRequest) -> HttpResponseBase:
     except ValidationError as exc:
         if cleanup:
             cleanup()
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
         return render(request, "nearby/import.html", {"form": form}, status=400)
     steps = services.extract_import_steps(
         by=user, municipality=municipality, path=path, file_name=file_name

@@ -17,7 +17,6 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
@@ -32,6 +31,7 @@ from borneliv.children.services import access_log_record
 from borneliv.growth import labels, selectors, services
 from borneliv.growth.forms import MeasurementForm
 from borneliv.growth.models import Context, Measurement, ReviewStatus
+from borneliv.lib.forms import add_service_errors
 
 if TYPE_CHECKING:
     from borneliv.growth import charts
@@ -52,15 +52,6 @@ def _get_child_for_user(user: Any, public_id: UUID) -> Child:
     if not user.has_perm("growth.view_measurement", child):
         raise PermissionDenied
     return child
-
-
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form (fields it does not have: on top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -276,7 +267,7 @@ def measurement_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 note=data["note"].strip(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if measurement.review_status == ReviewStatus.HELD:
                 reasons = " ".join(

@@ -16,19 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from borneliv.accounts.models import today
+from borneliv.lib.forms import add_service_errors
 from borneliv.motor import profile as profiles
 from borneliv.motor import services
 from borneliv.motor.forms_dialogue import DialogueForm, FollowUpDoneForm, initial_for
 from borneliv.motor.models import Dialogue, Session
-
-
-def _add_errors(form: DialogueForm, error: ValidationError) -> None:
-    """The service's messages next to the fields they concern (the rest above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _get_dialogue(user: Any, public_id: UUID) -> Dialogue:
@@ -60,7 +52,7 @@ def dialogue_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
             try:
                 services.dialogue_record(by=user, session=session, **form.service_arguments())
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The dialogue was recorded."))
                 return redirect(_profile_url(session))
@@ -91,7 +83,7 @@ def dialogue_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
             try:
                 services.dialogue_update(by=user, dialogue=dialogue, **form.service_arguments())
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The dialogue was saved."))
                 return redirect(_profile_url(session))

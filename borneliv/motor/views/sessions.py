@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from borneliv.accounts.models import today
 from borneliv.children.services import access_log_record
+from borneliv.lib.forms import add_service_errors
 from borneliv.motor import selectors, services
 from borneliv.motor.forms import AddChildForm, FollowUpForm, SessionForm
 from borneliv.motor.models import Assessment, Session
@@ -43,15 +43,6 @@ def _get_session(user: Any, public_id: UUID) -> Session:
         public_id=public_id,
     )
     return session
-
-
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form (fields it does not have: on top)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _json_errors(messages_: list[str], status: int = 400) -> JsonResponse:
@@ -120,7 +111,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied:
             form.add_error("institution", _("You cannot hold a session at this daycare."))
         else:
@@ -411,7 +402,7 @@ def assessment(request: HttpRequest, public_id: UUID, child_id: UUID) -> HttpRes
                     note=form.cleaned_data["follow_up_note"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The follow-up decision is saved."))
                 return redirect("motor:assessment", public_id, child_id)
