@@ -2,8 +2,8 @@
 
 Two inputs, both read by both sides from the same ``.osm`` (XML) file, since OSMnx reads only XML:
 
-* Østerbro 2017 (``../shared/data/osm/dk_copenhagen_osterbro_2017.osm``, the real demo extract
-  as XML; converted from the shipped PBF into a temporary file when the shared copy is missing).
+* Østerbro 2017 (the shipped demo extract ``borneliv/nearby/data/dk_copenhagen_osterbro_2017.osm.pbf``,
+  converted to XML in a temporary file, because OSMnx reads only XML).
   Small (a ~1 km core): the 10-minute bike area runs into the data edge.
 * A synthetic municipality, written to a temporary ``.osm``: a 15 × 15 km jittered street grid
   (~50,000 nodes) of residential streets with tertiary/secondary roads with cycle tracks, one-way
@@ -76,7 +76,6 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_XML = ROOT.parent / "shared" / "data" / "osm" / "dk_copenhagen_osterbro_2017.osm"
 SHIPPED_PBF = ROOT / "borneliv" / "nearby" / "data" / "dk_copenhagen_osterbro_2017.osm.pbf"
 #: A point in the Østerbro core (near Klostervængets Skole and Fælledparken).
 OSTERBRO_POINT = (55.7056, 12.5650)
@@ -889,9 +888,7 @@ def bench_poster(circle: Any, source: str, args: argparse.Namespace, directory: 
 
 
 def osterbro_xml(directory: Path) -> tuple[Path, str]:
-    """The Østerbro extract as XML: the shared copy, else the shipped PBF converted."""
-    if SHARED_XML.exists():
-        return SHARED_XML, "the shared XML copy"
+    """The Østerbro extract as XML, converted from the shipped PBF (OSMnx reads only XML)."""
     import osmium
 
     out = directory / "dk_copenhagen_osterbro_2017.osm"

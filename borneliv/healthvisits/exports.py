@@ -19,13 +19,9 @@ from openpyxl.styles import Font
 
 from borneliv.healthvisits.selectors import WorklistRow
 from borneliv.healthvisits.templatetags.healthvisits import status_label
+from borneliv.lib.tabular import spreadsheet_safe
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def headers() -> list[str]:
@@ -64,7 +60,7 @@ def worklist_csv(rows: Sequence[WorklistRow], *, filename: str) -> HttpResponse:
     writer.writerow(headers())
     for row in rows:
         writer.writerow(
-            [v.isoformat() if isinstance(v, dt.date) else _safe(v) for v in _values(row)]
+            [v.isoformat() if isinstance(v, dt.date) else spreadsheet_safe(v) for v in _values(row)]
         )
     response = HttpResponse(
         ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"

@@ -168,3 +168,12 @@ def cell_date(value: Any) -> dt.date | None:
         except ValueError:
             continue
     raise ValueError(text)
+
+
+#: A cell starting with one of these would be read as a formula by a spreadsheet.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text for a CSV/XLSX cell that a spreadsheet shows as text, never runs as a formula."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text

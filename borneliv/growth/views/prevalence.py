@@ -26,10 +26,11 @@ from borneliv.accounts.models import today
 from borneliv.growth import prevalence as engine
 from borneliv.growth import prevalence_selectors as selectors
 from borneliv.growth.prevalence_selectors import Measure, Prevalence, Query, Setting
+from borneliv.lib.forms import parse_year
+from borneliv.lib.tabular import spreadsheet_safe
 from borneliv.organisations.models import Municipality
 
 YEARS_OFFERED = 15
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _check_permission(request: HttpRequest) -> Any:
@@ -39,21 +40,11 @@ def _check_permission(request: HttpRequest) -> Any:
     return user
 
 
-def _year(value: str | None, field: str, errors: dict[str, str]) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        errors[field] = _("Choose a year.")
-        return None
-
-
 def query_from(user: Any, data: QueryDict, allowed: list[Municipality] | None = None) -> Query:
     """The query of the request's parameters; ``ValidationError`` or ``Http404`` as the selector."""
     errors: dict[str, str] = {}
-    year_from = _year(data.get("year_from"), "year_from", errors)
-    year_to = _year(data.get("year_to"), "year_to", errors)
+    year_from = parse_year(data.get("year_from"), "year_from", errors)
+    year_to = parse_year(data.get("year_to"), "year_to", errors)
     if errors:
         raise ValidationError(errors)
     return selectors.prevalence_query(
@@ -87,7 +78,7 @@ def _form_state(
     else:
         selected = {key: data.get(key, "") for key in ("measure", "setting", "municipality")}
         for key in ("year_from", "year_to"):
-            selected[key] = _year(data.get(key), key, {})
+            selected[key] = parse_year(data.get(key), key, {})
     setting = selected["setting"] if selected["setting"] in Setting.values else Setting.SCHOOL_START
     latest = selectors.current_period(setting, today())
     years = [
@@ -150,10 +141,6 @@ def prevalence(request: HttpRequest) -> HttpResponse:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def _safe(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
 def csv_headers() -> list[str]:
     return [
         _("Period"),
@@ -191,8 +178,8 @@ def csv_rows(figures: Prevalence) -> list[list[str]]:
                 [
                     line.period_label,
                     str(selectors.KIND_LABELS[line.kind]),
-                    _safe(line.label),
-                    _safe(line.municipality),
+                    spreadsheet_safe(line.label),
+                    spreadsheet_safe(line.municipality),
                     str(selectors.SEX_LABELS[cell.sex]),
                     *numbers,
                     figures.reference,

@@ -20,13 +20,14 @@ from django.views.decorators.http import require_GET
 
 from borneliv.accounts.models import today
 from borneliv.growth import prevalence as growth_engine
+from borneliv.lib.forms import parse_year
+from borneliv.lib.tabular import spreadsheet_safe
 from borneliv.motor import trends as selectors
 from borneliv.motor.models import Instrument
 from borneliv.motor.trends import Block, Figure, ShownLine, Trends, TrendsQuery
 from borneliv.organisations.models import Municipality
 
 YEARS_OFFERED = 10
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _check_permission(request: HttpRequest) -> Any:
@@ -34,16 +35,6 @@ def _check_permission(request: HttpRequest) -> Any:
     if not user.has_perm("motor.view_trends"):
         raise PermissionDenied
     return user
-
-
-def _year(value: str | None, field: str, errors: dict[str, str]) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        errors[field] = _("Choose a year.")
-        return None
 
 
 def query_from(
@@ -55,8 +46,8 @@ def query_from(
 ) -> TrendsQuery:
     """The query of the request's parameters; ``ValidationError`` or ``Http404`` as the selector."""
     errors: dict[str, str] = {}
-    year_from = _year(data.get("year_from"), "year_from", errors)
-    year_to = _year(data.get("year_to"), "year_to", errors)
+    year_from = parse_year(data.get("year_from"), "year_from", errors)
+    year_to = parse_year(data.get("year_to"), "year_to", errors)
     if errors:
         raise ValidationError(errors)
     return selectors.trends_query(
@@ -83,7 +74,7 @@ def _form_state(query: TrendsQuery | None, data: QueryDict) -> tuple[dict[str, A
     else:
         selected = {key: data.get(key, "") for key in ("instrument", "municipality")}
         for key in ("year_from", "year_to"):
-            selected[key] = _year(data.get(key), key, {})
+            selected[key] = parse_year(data.get(key), key, {})
     params = QueryDict(mutable=True)
     for key, value in selected.items():
         if value not in (None, ""):
@@ -143,10 +134,6 @@ def trends(request: HttpRequest) -> HttpResponse:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def _safe(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
 def csv_headers() -> list[str]:
     return [
         _("Table"),
@@ -195,8 +182,8 @@ def _place(table: str, line: ShownLine) -> list[str]:
         table,
         line.period_label,
         str(selectors.KIND_LABELS[line.kind]),
-        _safe(line.label),
-        _safe(line.municipality),
+        spreadsheet_safe(line.label),
+        spreadsheet_safe(line.municipality),
     ]
 
 
