@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck check messages lock clean-db
+.PHONY: run test lint typecheck check messages translations lock clean-db
 
 run: $(STAMP)
 	$(BIN)/borneliv serve
@@ -38,6 +38,14 @@ $(STAMP): requirements.lock pyproject.toml
 messages: $(STAMP)
 	cd borneliv && ../$(BIN)/django-admin makemessages -l da -l en --no-obsolete --ignore 'static/vendor/*'
 	cd borneliv && ../$(BIN)/django-admin compilemessages
+
+# Extract, fill Danish translations from a JSON file ({"msgid": "msgstr"}; see scripts/po_fill.py)
+# and compile, under a lock so that parallel work never overwrites the catalogue.
+translations: $(STAMP)
+	mkdir -p var
+	flock var/.messages.lock sh -c '$(MAKE) --no-print-directory messages >/dev/null && \
+	  $(BIN)/python scripts/po_fill.py da $(FILE) && \
+	  cd borneliv && ../$(BIN)/django-admin compilemessages >/dev/null'
 
 # Re-pin dependencies after editing pyproject.toml.
 lock:
