@@ -38,12 +38,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from borneliv.lib.forms import add_service_errors
+from borneliv.lib.text import ascii_filename
 from borneliv.nearby import selectors, services
 from borneliv.nearby.forms import ImportForm, OwnPlaceForm, PlaceForm, SettingsForm
 from borneliv.nearby.models import Circle, CirclePlace, Extract
@@ -395,8 +395,9 @@ def _poster_response(request: HttpRequest, circle: Circle, fmt: str) -> HttpResp
         demo_note=_demo_note(institution),
     )
     response = HttpResponse(content, content_type=POSTER_TYPES[fmt])
-    name = slugify(institution.name) or "circle"
-    response["Content-Disposition"] = f'attachment; filename="naerhedscirkel-{name}-{paper}.{fmt}"'
+    # "Børnehuset Fælleden" → "boernehuset-faelleden": ASCII that keeps the Danish meaning.
+    name = ascii_filename(_("Proximity circle"), institution.name, paper, extension=fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-cache"
     return response
 

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from borneliv.nearby import services
@@ -291,7 +292,20 @@ def test_the_poster_downloads_as_pdf_and_png(
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
     assert response.content.startswith(magic)
-    assert f"-{paper}.{fmt}" in response["Content-Disposition"]
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="proximity-circle-boernehuset-troldhoej-{paper.lower()}.{fmt}"'
+    )
+
+
+def test_the_poster_file_name_keeps_its_danish_meaning(
+    osterbro: Osterbro, client_for: ClientFor
+) -> None:
+    client = client_for("pia")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    response = client.get(_url(osterbro, "poster.png") + "?paper=A3")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="naerhedscirkel-boernehuset-troldhoej-a3.png"'
+    )
 
 
 def test_an_unknown_poster_format_is_not_found(osterbro: Osterbro, client_for: ClientFor) -> None:
