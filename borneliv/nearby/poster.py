@@ -9,7 +9,8 @@ The page, top to bottom: a header (title, institution, and a QR code to the publ
 there is one), the map (base map, cycling and walking areas, the institution, numbered markers
 coloured by category, scale bar, north arrow, the OpenStreetMap credit and — when the data edge
 cuts the area — a notice and the edge itself), a legend line, the numbered list of places in two
-or three columns, and a footnote. Everything is laid out in millimetres on an A4 page and scaled
+or three columns, and a footer: the footnote, the licence credit on white in a slot of its own,
+and the demo note on a line below (never over the credit). Everything is laid out in millimetres on an A4 page and scaled
 by √2 for A3, so both sizes look the same. The list decides how much room the map gets: the map
 shrinks (within limits) and then the list's type, so 30 places still fit without overlapping.
 
@@ -428,6 +429,7 @@ def layout_page(
     texts: Mapping[str, str],
     legend_height: float,
     header_height: float = 25.0,
+    footer_height: float = _FOOTER,
 ) -> PageLayout:
     """Give the map as much room as the list leaves, on an A4 page in millimetres.
 
@@ -438,7 +440,7 @@ def layout_page(
     width, height = PAPERS["A4"]
     inner = width - 2 * _MARGIN
     header = Box(_MARGIN, height - _MARGIN - header_height, inner, header_height)
-    footer = Box(_MARGIN, _MARGIN - 3, inner, _FOOTER)
+    footer = Box(_MARGIN, _MARGIN - 3, inner, max(_FOOTER, footer_height))
 
     def page(map_height: float, list_layout: ListLayout) -> PageLayout:
         map_box = Box(_MARGIN, header.y - _GAP - map_height, inner, map_height)
@@ -1508,20 +1510,51 @@ def _draw_header(
         )
 
 
-def _draw_footer(
-    page: Axes,
-    box: Box,
-    k: float,
-    circle: Circle,
-    language: str,
-    texts: Mapping[str, str],
-    demo_note: str | None,
-) -> None:
+_FOOT_PT = 6.2
+_FOOT_LINE = _FOOT_PT * 1.4 * MM_PER_PT  # mm between the footer's lines
+_FOOT_TOP = 1.6  # mm from the rule above the footer to its first line
+_CREDIT_PAD = 0.9  # mm of white around the credit
+
+
+@dataclass(frozen=True)
+class Footer:
+    """The footer's lines: the footnote beside the licence credit, the demo note below them.
+
+    The credit has its own slot at the right of the first line, on white, and nothing else is
+    set there: the footnote wraps short of it and the demo note starts on a line of its own.
+    """
+
+    note_lines: list[str]
+    credit: str
+    demo_lines: list[str]
+
+    @property
+    def height(self) -> float:  # mm on A4
+        lines = max(1, len(self.note_lines)) + len(self.demo_lines)
+        return _FOOT_TOP + lines * _FOOT_LINE + (_CREDIT_PAD if self.demo_lines else 0.0)
+
+
+def footer_layout(note: str, credit: str, demo_note: str | None) -> Footer:
+    inner = PAPERS["A4"][0] - 2 * _MARGIN
+    credit_room = text_width_mm(credit, _FOOT_PT) + 2 * _CREDIT_PAD + 4.0
+    return Footer(
+        note_lines=wrap(note, inner - credit_room, _FOOT_PT, max_lines=2),
+        credit=credit,
+        demo_lines=wrap(demo_note, inner, _FOOT_PT, weight="bold", max_lines=2)
+        if demo_note
+        else [],
+    )
+
+
+def _footnote(circle: Circle, language: str, texts: Mapping[str, str]) -> str:
     settings = circle.settings
-    note = texts["footnote"].format(
+    return texts["footnote"].format(
         walk_speed=format_number(circle.walk.speed_kmh or settings.walk_kmh, language),
         bike_speed=format_number(circle.bike.speed_kmh or settings.bike_kmh, language),
     )
+
+
+def _draw_footer(page: Axes, box: Box, k: float, footer: Footer) -> None:
     page.plot(
         [box.x * k, box.right * k],
         [(box.top + 1.0) * k] * 2,
@@ -1529,26 +1562,47 @@ def _draw_footer(
         linewidth=0.6 * k,
         solid_capstyle="butt",
     )
+    first = box.top - _FOOT_TOP
     page.text(
         box.x * k,
-        (box.top - 1.6) * k,
-        note + "  " + texts["map_credit"] + ".",
+        first * k,
+        "\n".join(footer.note_lines),
         ha="left",
         va="top",
-        fontsize=6.2 * k,
+        fontsize=_FOOT_PT * k,
         color=FAINT,
+        linespacing=1.4,
         gid="footnote",
     )
-    if demo_note:
+    # The licence asks for the credit: darker than the footnote, on white, above everything.
+    page.text(
+        box.right * k,
+        first * k,
+        footer.credit,
+        ha="right",
+        va="top",
+        fontsize=_FOOT_PT * k,
+        color=MUTED,
+        zorder=13,
+        gid="map-credit",
+        bbox={
+            "boxstyle": f"square,pad={_CREDIT_PAD / (_FOOT_PT * MM_PER_PT):.3f}",
+            "facecolor": "white",
+            "edgecolor": "none",
+        },
+    )
+    if footer.demo_lines:
         page.text(
-            box.right * k,
-            (box.top - 1.6) * k,
-            demo_note,
-            ha="right",
+            box.x * k,
+            # Below the credit's white box, not under it.
+            (first - max(1, len(footer.note_lines)) * _FOOT_LINE - _CREDIT_PAD) * k,
+            "\n".join(footer.demo_lines),
+            ha="left",
             va="top",
-            fontsize=6.2 * k,
+            fontsize=_FOOT_PT * k,
             color=FAINT,
             fontweight="bold",
+            linespacing=1.4,
             gid="demo-note",
         )
 
@@ -1602,7 +1656,10 @@ def _build_figure(
     legend_items = _legend_items(circle, poster_places, language, words)
     legend_rows = _legend_rows(legend_items, PAPERS["A4"][0] - 2 * _MARGIN)
     header = header_layout(title, institution, bool(public_url))
-    page_layout = layout_page(poster_places, words, len(legend_rows) * _LEGEND_ROW, header.height)
+    footer = footer_layout(_footnote(circle, language, words), words["map_credit"], demo_note)
+    page_layout = layout_page(
+        poster_places, words, len(legend_rows) * _LEGEND_ROW, header.height, footer.height
+    )
     # A list too long for the page is cut; a place without its line gets no marker either.
     listed = [entry.place for column in page_layout.list_layout.columns for entry in column]
 
@@ -1648,7 +1705,7 @@ def _build_figure(
     _draw_header(page, page_layout.header, k, header, institution, public_url, words)
     _draw_legend(page, page_layout.legend, legend_rows, k)
     _draw_list(page, page_layout.list, page_layout.list_layout, k, words)
-    _draw_footer(page, page_layout.footer, k, circle, language, words, demo_note)
+    _draw_footer(page, page_layout.footer, k, footer)
     return figure
 
 

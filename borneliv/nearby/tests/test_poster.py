@@ -141,6 +141,55 @@ def test_it_carries_the_title_institution_credit_and_footnote() -> None:
     assert "Cykel 10 min · 15 km/t" in shown
 
 
+DEMO_NOTE_DA = (
+    "Demo: en opdigtet institution, placeret i demoens kortdata (Østerbro, 2017); ikke en rigtig "
+    "cirkel."
+)
+
+
+def _overlap(a: object, b: object) -> bool:
+    """Whether two window extents share more than half a pixel each way."""
+    overlap_x = min(a.x1, b.x1) - max(a.x0, b.x0)  # type: ignore[attr-defined]
+    overlap_y = min(a.y1, b.y1) - max(a.y0, b.y0)  # type: ignore[attr-defined]
+    return overlap_x > 0.5 and overlap_y > 0.5
+
+
+@pytest.mark.parametrize("paper", ["A4", "A3"])
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize("demo_note", [DEMO_NOTE_DA, "Demo-placering " * 30])
+def test_the_demo_note_never_covers_the_licence_credit(
+    paper: str, language: str, demo_note: str
+) -> None:
+    fig = figure(paper=paper, language=language, demo_note=demo_note)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # places the credit's white box
+    renderer = canvas.get_renderer()
+    [credit] = by_gid(fig, "map-credit")
+    [note] = by_gid(fig, "demo-note")
+    [footnote] = by_gid(fig, "footnote")
+    credit_box = credit.get_window_extent(renderer)  # type: ignore[attr-defined]
+    white = credit.get_bbox_patch().get_window_extent(renderer)  # type: ignore[attr-defined]
+    width, _height = fig.canvas.get_width_height()
+
+    expected = (
+        "Kort: © OpenStreetMap-bidragydere, ODbL"
+        if language == "da"
+        else ("Map: © OpenStreetMap contributors, ODbL")
+    )
+    assert credit.get_text() == expected  # type: ignore[attr-defined]
+    assert credit.get_bbox_patch().get_facecolor()[:3] == (1.0, 1.0, 1.0)  # type: ignore[attr-defined]
+    for other in (note, footnote):
+        other_box = other.get_window_extent(renderer)  # type: ignore[attr-defined]
+        assert not _overlap(white, other_box), other.get_text()  # type: ignore[attr-defined]
+        assert not _overlap(credit_box, other_box), other.get_text()  # type: ignore[attr-defined]
+    for box in (credit_box, white, note.get_window_extent(renderer)):  # type: ignore[attr-defined]
+        assert 0 <= box.x0 and box.x1 <= width and box.y0 >= 0
+    # The credit is drawn above anything that might share its place.
+    assert credit.get_zorder() > max(  # type: ignore[attr-defined]
+        a.get_zorder() for a in fig.axes[1].get_children() if a is not credit
+    )
+
+
 def test_it_says_plainly_when_the_data_edge_cuts_the_circle() -> None:
     fig = figure(poster_circle(cut_by_edge=True))
     notice = by_gid(fig, "edge-notice")
