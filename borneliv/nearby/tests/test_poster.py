@@ -183,7 +183,7 @@ def test_the_demo_note_never_covers_the_licence_credit(
         assert not _overlap(white, other_box), other.get_text()  # type: ignore[attr-defined]
         assert not _overlap(credit_box, other_box), other.get_text()  # type: ignore[attr-defined]
     for box in (credit_box, white, note.get_window_extent(renderer)):  # type: ignore[attr-defined]
-        assert 0 <= box.x0 and box.x1 <= width and box.y0 >= 0
+        assert box.x0 >= 0 and box.x1 <= width and box.y0 >= 0
     # The credit is drawn above anything that might share its place.
     assert credit.get_zorder() > max(  # type: ignore[attr-defined]
         a.get_zorder() for a in fig.axes[1].get_children() if a is not credit
