@@ -31,7 +31,8 @@ from borneliv.organisations import services
 from borneliv.organisations.models import Area, Institution, Municipality, Partner
 
 PASSWORD = "lindholm-lobe-2024"  # noqa: S105 - a test fixture, not a secret
-PROGRAMME_START = dt.date(2024, 8, 1)
+# The programme areas of the test world started before the oldest children the tests register.
+PROGRAMME_START = dt.date(2023, 1, 1)
 MEMBERS_FROM = dt.date(2024, 1, 1)
 
 PERSONAS = ("hanne", "astrid", "pia", "tina", "carl", "lars", "rikke", "ada", "otto")

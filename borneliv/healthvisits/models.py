@@ -95,6 +95,21 @@ class Stage(models.Model):
         default=False,
         help_text=_("Part of Børneliv i sund balance (not only ordinary health visiting)."),
     )
+    is_series = models.BooleanField(
+        _("series of contacts"),
+        default=False,
+        help_text=_(
+            "As many contacts as needed within the window, each planning the next "
+            "(e.g. phone counselling on breastfeeding through the first half year)."
+        ),
+    )
+    focus_topics = models.ManyToManyField(
+        "Topic",
+        blank=True,
+        related_name="focus_of",
+        verbose_name=_("focus themes"),
+        help_text=_("Themes the health visitor is asked about on every contact of this stage."),
+    )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
@@ -228,6 +243,12 @@ class Contact(models.Model):
         Topic, blank=True, related_name="contacts", verbose_name=_("topics")
     )
     note = models.TextField(_("note"), blank=True)
+    next_contact_on = models.DateField(
+        _("next contact planned"),
+        null=True,
+        blank=True,
+        help_text=_("For a series of contacts: when the next one is planned."),
+    )
     version = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
     created_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("changed"), default=timezone.now)
@@ -243,6 +264,14 @@ class Contact(models.Model):
             # Covers the schedule's fact query (benchmarks/bench_worklist.py).
             models.Index(
                 fields=["child", "stage", "contact_date", "outcome"], name="contact_schedule_facts"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_contact_on__isnull=True)
+                | Q(next_contact_on__gt=F("contact_date")),
+                name="contact_next_after_contact",
+                violation_error_message=_("The next contact must be planned after this one."),
             ),
         ]
 

@@ -24,10 +24,23 @@ Rules, in order of precedence, for each stage of each child
     3. Else a ``declined`` contact → ``DECLINED`` with reason ``"declined"``.
     4. Else, if the prerequisite stage is not completed, the window is unknown (all window dates
        ``None``): ``WAITING`` (reason ``"prerequisite_open"``) while the prerequisite is still open
-       (upcoming, due, window closing, overdue or waiting); ``NOT_ELIGIBLE`` (reason
+       (upcoming, due, window closing, overdue, ongoing or waiting); ``NOT_ELIGIBLE`` (reason
        ``"prerequisite_not_completed"``) once it ended without completion (expired, skipped,
        declined or not eligible).
-    5. Else eligibility. The reference day is ``min(window_start, today)``: the window's first day
+    5. Else, for a **programme stage** (``StageDef.programme``), the programme area: the stage
+       applies only while the child lives in a programme area whose programme has started,
+       judged on the stage's window. For a window that has started, the judging day is
+       ``min(today, window_end)``: the child must live on that day in an area whose
+       ``programme_from`` is on or before it. So a child who moves into a programme area during
+       the window gets the stage, one who moves out loses it, and a child whose area becomes a
+       programme area during the window gets it from the programme's first day. For a window
+       still ahead, the judging day is today (future windows use the current residence) and the
+       programme must start no later than the window's last day. Otherwise ``NOT_ELIGIBLE`` with
+       reason ``"not_programme_area"`` (a comparison area, or no residence recorded) or
+       ``"programme_not_started"`` (a programme area whose programme starts later). Ordinary
+       stages apply wherever the child lives. The residence row that covers a day is the one
+       that started last (then the higher municipality code, then the earlier programme start).
+    6. Else eligibility. The reference day is ``min(window_start, today)``: the window's first day
        once it has started, today for a window still ahead (future windows use the current
        residence). The effective rule is ``overrides.get(municipality, eligibility)`` with the
        municipality the child lives in on the reference day; when no residence period covers it,
@@ -36,13 +49,24 @@ Rules, in order of precedence, for each stage of each child
        eligible when the family is vulnerable on any day of ``[window_start, min(window_end,
        today)]``, or, for a window not yet started, today. Not eligible → ``NOT_ELIGIBLE``
        (reason ``"not_vulnerable"``; window dates still reported).
-    6. Else by date: ``today < window_start`` → ``UPCOMING``; ``today <= window_end -
+    7. Else by date: ``today < window_start`` → ``UPCOMING``; ``today <= window_end -
        closing_days`` → ``DUE``; ``today <= window_end`` → ``CLOSING``; ``today <= expires_on`` →
        ``OVERDUE``; later → ``EXPIRED``. Reason ``""``.
 
     ``attempts`` is always the number of ``not_reached`` contacts for the stage. Facts about stage
     codes that are not among the stages are ignored; so are periods whose end lies before their
     start.
+
+Series (``StageDef.series``, e.g. breastfeeding counselling through the first half year)
+    A series takes as many contacts as needed, each of which may plan the next one
+    (``ContactFact.next_on``). ``planned`` is the plan made at the stage's latest contact: the
+    latest ``next_on`` among the contacts on the latest contact day, none if a contact on that
+    day was declined or the plan does not lie after that day. ``calls`` counts the completed
+    contacts. Once a series has a completed contact, rule 1 becomes: ``ONGOING`` while a planned
+    contact lies ahead (``today < planned``), ``DUE`` once the planned day has come — both only
+    while ``planned <= window_end``, ``today <= window_end`` and the stage still applies by rules
+    5 and 6 (judged as above) — and ``COMPLETED`` otherwise (no plan, the window is over, or the
+    child no longer qualifies). For every stage ``planned`` and ``calls`` are reported.
 
 Array conventions
     Dates are ``int64`` days since 1970-01-01. ``NO_DAY`` (the int64 minimum, the same bits as
@@ -87,6 +111,7 @@ class Status(StrEnum):
     DECLINED = "declined"
     NOT_ELIGIBLE = "not_eligible"
     WAITING = "waiting"
+    ONGOING = "ongoing"  # a series under way, its next contact planned
 
 
 class Eligibility(StrEnum):
@@ -100,7 +125,7 @@ STATUSES: tuple[Status, ...] = tuple(Status)
 STATUS_CODE: Mapping[Status, int] = MappingProxyType({s: i for i, s in enumerate(STATUSES)})
 #: A prerequisite in one of these statuses may still be completed: its dependants wait.
 OPEN_STATUSES = frozenset(
-    {Status.UPCOMING, Status.DUE, Status.CLOSING, Status.OVERDUE, Status.WAITING}
+    {Status.UPCOMING, Status.DUE, Status.CLOSING, Status.OVERDUE, Status.WAITING, Status.ONGOING}
 )
 OUTCOMES = ("completed", "not_reached", "declined")
 
@@ -108,6 +133,8 @@ REASON_DECLINED = "declined"
 REASON_PREREQUISITE_OPEN = "prerequisite_open"
 REASON_PREREQUISITE_NOT_COMPLETED = "prerequisite_not_completed"
 REASON_NOT_VULNERABLE = "not_vulnerable"
+REASON_NOT_PROGRAMME_AREA = "not_programme_area"
+REASON_PROGRAMME_NOT_STARTED = "programme_not_started"
 
 _UPCOMING = STATUS_CODE[Status.UPCOMING]
 _DUE = STATUS_CODE[Status.DUE]
@@ -119,6 +146,7 @@ _SKIPPED = STATUS_CODE[Status.SKIPPED]
 _DECLINED = STATUS_CODE[Status.DECLINED]
 _NOT_ELIGIBLE = STATUS_CODE[Status.NOT_ELIGIBLE]
 _WAITING = STATUS_CODE[Status.WAITING]
+_ONGOING = STATUS_CODE[Status.ONGOING]
 _OPEN_CODES = np.array(sorted(STATUS_CODE[s] for s in OPEN_STATUSES), dtype=np.int8)
 _OUTCOME_COMPLETED, _OUTCOME_NOT_REACHED, _OUTCOME_DECLINED = range(3)
 
@@ -139,6 +167,8 @@ class StageDef:
     anchor: str | None = None  # code of the prerequisite stage; None = counted from birth
     # municipality code -> eligibility there, e.g. {"0165": Eligibility.ALL}
     overrides: Mapping[str, Eligibility] = field(default_factory=dict, hash=False)
+    programme: bool = False  # offered only in programme areas (rule 5)
+    series: bool = False  # as many contacts as needed, each planning the next
 
     def __post_init__(self) -> None:
         if not self.code:
@@ -162,11 +192,16 @@ class Period:
 
 @dataclass(frozen=True)
 class Residence:
-    """Where a child lived (municipality code) from ``start`` to ``end`` inclusive."""
+    """Where a child lived (municipality code) from ``start`` to ``end`` inclusive.
+
+    ``programme_from`` is the first day of the programme in the area lived in; ``None`` when the
+    area is not a programme area (a comparison area).
+    """
 
     start: date
     end: date | None
     municipality: str
+    programme_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +211,7 @@ class ContactFact:
     stage: str
     on: date
     outcome: str
+    next_on: date | None = None  # the next contact planned at this one (series)
 
 
 @dataclass(frozen=True)
@@ -200,6 +236,8 @@ class StageStatus:
     within_window: bool | None
     attempts: int
     reason: str
+    planned: date | None = None  # the next contact planned at the latest one
+    calls: int = 0  # completed contacts
 
 
 # --- conversions -----------------------------------------------------------------------------
@@ -241,13 +279,20 @@ def days_array(values: Any, *, missing: int = NO_DAY) -> IntArray:
     return days
 
 
-def _columns(rows: Iterable[Sequence[Any]], width: int) -> list[Any]:
-    """Transpose rows (e.g. a ``values_list``) into ``width`` columns, without a Python row loop."""
+def _columns(rows: Iterable[Sequence[Any]], width: int, *, optional: bool = False) -> list[Any]:
+    """Transpose rows (e.g. a ``values_list``) into ``width`` columns, without a Python row loop.
+
+    With ``optional``, rows may carry one more value; the result then always has ``width + 1``
+    columns, the last one empty when the rows do not have it.
+    """
     columns = list(zip(*rows, strict=True)) if rows else []
+    wanted = width + 1 if optional else width
     if not columns:
-        return [() for _ in range(width)]
-    if len(columns) != width:
-        raise ValueError(f"Expected rows of {width} values, got {len(columns)}.")
+        return [() for _ in range(wanted)]
+    if optional and len(columns) == width:
+        return [*columns, ()]
+    if len(columns) != wanted:
+        raise ValueError(f"Expected rows of {wanted} values, got {len(columns)}.")
     return columns
 
 
@@ -283,6 +328,8 @@ class StageFacts:
     skipped: BoolArray  # the stage was marked skipped
     skip_reason: IntArray  # index into ScheduleBatch.skip_reasons of the earliest skip, -1 if none
     attempts: IntArray  # number of not-reached contacts
+    planned: IntArray  # the next contact planned at the latest contact, NO_DAY if none
+    calls: IntArray  # number of completed contacts
 
     @classmethod
     def empty(cls, n: int) -> StageFacts:
@@ -293,6 +340,8 @@ class StageFacts:
             skipped=np.zeros(n, dtype=bool),
             skip_reason=np.full(n, -1, dtype=np.int64),
             attempts=np.zeros(n, dtype=np.int64),
+            planned=np.full(n, NO_DAY, dtype=np.int64),
+            calls=np.zeros(n, dtype=np.int64),
         )
 
 
@@ -301,8 +350,9 @@ class ScheduleBatch:
     """The facts of ``n`` children as arrays: the input of ``schedule_batch``.
 
     Periods are parallel arrays of rows: the child's index, the first and the last day (``OPEN_END``
-    when open). Residence rows also carry an index into ``municipalities``. ``child_ids`` (optional)
-    maps row ``i`` back to the caller's id.
+    when open). Residence rows also carry an index into ``municipalities`` and the first day of
+    the programme in the area (``OPEN_END`` for an area that is not a programme area).
+    ``child_ids`` (optional) maps row ``i`` back to the caller's id.
     """
 
     birth: IntArray
@@ -317,11 +367,26 @@ class ScheduleBatch:
     municipalities: tuple[str, ...]
     skip_reasons: tuple[str, ...] = ()
     child_ids: npt.NDArray[Any] | None = None
+    residence_programme_from: IntArray | None = None  # None: no programme areas at all
 
     def __post_init__(self) -> None:
         n = len(self.birth)
+        if self.residence_programme_from is None:
+            object.__setattr__(
+                self,
+                "residence_programme_from",
+                np.full(len(self.residence_child), OPEN_END, dtype=np.int64),
+            )
         for code, facts in self.stage_facts.items():
-            for name in ("completed_on", "declined", "skipped", "skip_reason", "attempts"):
+            for name in (
+                "completed_on",
+                "declined",
+                "skipped",
+                "skip_reason",
+                "attempts",
+                "planned",
+                "calls",
+            ):
                 if len(getattr(facts, name)) != n:
                     raise ValueError(f"Stage {code}: {name} does not have one value per child.")
         vulnerable = (self.vulnerable_child, self.vulnerable_start, self.vulnerable_end)
@@ -332,6 +397,7 @@ class ScheduleBatch:
             self.residence_start,
             self.residence_end,
             self.residence_municipality,
+            self.programme_from,
         )
         if len({len(a) for a in residence}) > 1:
             raise ValueError("The residence arrays differ in length.")
@@ -342,6 +408,12 @@ class ScheduleBatch:
     def n(self) -> int:
         """Number of children."""
         return len(self.birth)
+
+    @property
+    def programme_from(self) -> IntArray:
+        """Per residence row, the programme's first day in the area (``OPEN_END``: none)."""
+        assert self.residence_programme_from is not None  # set in __post_init__
+        return self.residence_programme_from
 
     def facts(self, code: str) -> StageFacts:
         """The facts of a stage (no facts at all if the batch has none for it)."""
@@ -361,19 +433,24 @@ class ScheduleBatch:
         """Assemble a batch from rows, e.g. the tuples of Django ``values_list`` queries.
 
         - ``children``: ``(child_id, birth_date)``; ids are unique and mutually comparable;
-        - ``contacts``: ``(child_id, stage_code, date, outcome)``;
+        - ``contacts``: ``(child_id, stage_code, date, outcome)``, optionally with a fifth value,
+          the next contact planned (``None`` if none);
         - ``skips``: ``(child_id, stage_code, date, reason)``;
         - ``vulnerable``: ``(child_id, start, end or None)``;
-        - ``residence``: ``(child_id, start, end or None, municipality_code)``.
+        - ``residence``: ``(child_id, start, end or None, municipality_code)``, optionally with a
+          fifth value, the programme's first day in the area (``None``: not a programme area).
 
         Rows of children not in ``children`` are ignored. Dates may be ``date`` objects,
         ``datetime64`` values or day numbers.
         """
         child_ids, birth = _columns(_materialise(children), 2)
-        c_child, c_stage, c_day, c_outcome = _columns(_materialise(contacts), 4)
+        contact_rows = _materialise(contacts)
+        c_child, c_stage, c_day, c_outcome, c_next = _columns(contact_rows, 4, optional=True)
         s_child, s_stage, s_day, s_reason = _columns(_materialise(skips), 4)
         v_child, v_start, v_end = _columns(_materialise(vulnerable), 3)
-        r_child, r_start, r_end, r_municipality = _columns(_materialise(residence), 4)
+        r_child, r_start, r_end, r_municipality, r_programme = _columns(
+            _materialise(residence), 4, optional=True
+        )
         outcome_names, outcome_index = _codes_of(c_outcome, OUTCOMES)
         outcome_code = np.array([OUTCOMES.index(o) for o in outcome_names], dtype=np.int64)
         return cls.from_arrays(
@@ -383,6 +460,7 @@ class ScheduleBatch:
             contact_stage=c_stage,
             contact_day=days_array(c_day),
             contact_outcome=outcome_code[outcome_index],
+            contact_next=days_array(c_next) if len(c_next) else (),
             skip_child=_id_array(s_child),
             skip_stage=s_stage,
             skip_day=days_array(s_day),
@@ -394,6 +472,9 @@ class ScheduleBatch:
             residence_start=days_array(r_start),
             residence_end=days_array(r_end, missing=OPEN_END),
             residence_municipality=r_municipality,
+            residence_programme_from=(
+                days_array(r_programme, missing=OPEN_END) if len(r_programme) else ()
+            ),
         )
 
     @classmethod
@@ -406,6 +487,7 @@ class ScheduleBatch:
         contact_stage: Strings,
         contact_day: IntArray,
         contact_outcome: IntArray,
+        contact_next: npt.ArrayLike = (),
         skip_child: npt.ArrayLike = (),
         skip_stage: Strings = (),
         skip_day: npt.ArrayLike = (),
@@ -417,11 +499,14 @@ class ScheduleBatch:
         residence_start: npt.ArrayLike = (),
         residence_end: npt.ArrayLike = (),
         residence_municipality: Strings = (),
+        residence_programme_from: npt.ArrayLike = (),
     ) -> ScheduleBatch:
         """Assemble a batch from column arrays (days as int64, ``OPEN_END`` for open ends).
 
         ``contact_outcome`` holds indexes into ``OUTCOMES``; stage codes, skip reasons and
-        municipality codes are strings. Rows of unknown children are ignored.
+        municipality codes are strings. ``contact_next`` (the next contact planned, ``NO_DAY`` for
+        none) and ``residence_programme_from`` (``OPEN_END`` for no programme) may be left empty
+        when there are none. Rows of unknown children are ignored.
         """
         ids = _id_array(child_ids)
         n = len(ids)
@@ -474,6 +559,23 @@ class ScheduleBatch:
         declined[c_key[outcome == _OUTCOME_DECLINED]] = True
         not_reached = c_key[outcome == _OUTCOME_NOT_REACHED]
         attempts = np.bincount(not_reached, minlength=cells).astype(np.int64)
+        calls = np.bincount(c_key[is_completed], minlength=cells).astype(np.int64)
+
+        # The plan made at each cell's latest contact (the series rule).
+        next_all = np.asarray(contact_next, dtype=np.int64)
+        if len(next_all) == 0:
+            next_all = np.full(len(outcomes), NO_DAY, dtype=np.int64)
+        elif len(next_all) != len(outcomes):
+            raise ValueError("contact_next does not have one value per contact.")
+        c_next = next_all[c_ok]
+        last_day = np.full(cells, NO_DAY, dtype=np.int64)
+        np.maximum.at(last_day, c_key, c_day)
+        on_last = c_day == last_day[c_key]
+        planned = np.full(cells, NO_DAY, dtype=np.int64)
+        np.maximum.at(planned, c_key[on_last], c_next[on_last])
+        declined_last = np.zeros(cells, dtype=bool)
+        declined_last[c_key[on_last & (outcome == _OUTCOME_DECLINED)]] = True
+        planned[declined_last | (planned <= last_day)] = NO_DAY
 
         reasons, reason_index = _codes_of(skip_reason)
         s_key = (s_stage * n + s_child)[s_ok]
@@ -496,6 +598,8 @@ class ScheduleBatch:
                 skipped=stage_slice(skip_reason_cells, i) >= 0,
                 skip_reason=stage_slice(skip_reason_cells, i),
                 attempts=stage_slice(attempts, i),
+                planned=stage_slice(planned, i),
+                calls=stage_slice(calls, i),
             )
             for i, code in enumerate(stage_codes)
         }
@@ -503,6 +607,12 @@ class ScheduleBatch:
         v_child, v_ok = index_of(vulnerable_child)
         r_child, r_ok = index_of(residence_child)
         municipalities, municipality_index = _codes_of(residence_municipality)
+        programme_from = np.asarray(residence_programme_from, dtype=np.int64)
+        if len(programme_from) == 0:
+            programme_from = np.full(len(r_child), OPEN_END, dtype=np.int64)
+        elif len(programme_from) != len(r_child):
+            raise ValueError("residence_programme_from does not have one value per residence.")
+        programme_from[programme_from == NO_DAY] = OPEN_END
         return cls(
             birth=np.asarray(birth, dtype=np.int64),
             stage_facts=stage_facts,
@@ -516,6 +626,7 @@ class ScheduleBatch:
             municipalities=municipalities,
             skip_reasons=reasons,
             child_ids=ids,
+            residence_programme_from=programme_from[r_ok],
         )
 
 
@@ -545,6 +656,20 @@ class StageResult:
     within_window: CodeArray  # 1 = yes, 0 = no, -1 = not completed or window unknown
     attempts: IntArray
     skip_reason: IntArray  # index into BatchResult.skip_reasons, -1 if not skipped
+    planned: IntArray  # the next contact planned at the latest contact, NO_DAY if none
+    calls: IntArray  # completed contacts
+    # Why a stage with a known window is not offered: INELIGIBLE_REASONS[code] ("" = it is).
+    ineligible: CodeArray
+
+
+#: ``StageResult.ineligible`` codes → the ``StageStatus.reason`` of a ``NOT_ELIGIBLE`` stage.
+INELIGIBLE_REASONS = (
+    "",
+    REASON_NOT_VULNERABLE,
+    REASON_NOT_PROGRAMME_AREA,
+    REASON_PROGRAMME_NOT_STARTED,
+)
+_NOT_VULNERABLE_CODE, _NOT_PROGRAMME_AREA_CODE, _PROGRAMME_NOT_STARTED_CODE = 1, 2, 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -598,7 +723,11 @@ class BatchResult:
         elif status is Status.WAITING:
             reason = REASON_PREREQUISITE_OPEN
         elif status is Status.NOT_ELIGIBLE:
-            reason = REASON_NOT_VULNERABLE if window_known else REASON_PREREQUISITE_NOT_COMPLETED
+            reason = (
+                INELIGIBLE_REASONS[int(result.ineligible[i])]
+                if window_known
+                else REASON_PREREQUISITE_NOT_COMPLETED
+            )
         else:
             reason = ""
         within = int(result.within_window[i])
@@ -612,6 +741,8 @@ class BatchResult:
             within_window=None if within < 0 else bool(within),
             attempts=int(result.attempts[i]),
             reason=reason,
+            planned=day_date(int(result.planned[i])),
+            calls=int(result.calls[i]),
         )
 
 
@@ -669,6 +800,7 @@ def schedule_batch(batch: ScheduleBatch, stages: Sequence[StageDef], today: date
             _EXPIRED,
         ).astype(np.int8)
 
+        ineligible = np.zeros(n, dtype=np.int8)
         eligibility = _effective_eligibility(batch, stage, np.minimum(start, now))
         needs_vulnerability = eligibility == _VULNERABLE
         if bool(np.any(needs_vulnerability & known)):
@@ -680,7 +812,11 @@ def schedule_batch(batch: ScheduleBatch, stages: Sequence[StageDef], today: date
                 np.minimum(start, now),
                 np.minimum(end, now),
             )
-            status[needs_vulnerability & ~vulnerable] = _NOT_ELIGIBLE
+            ineligible[needs_vulnerability & ~vulnerable] = _NOT_VULNERABLE_CODE
+        if stage.programme:
+            outside = _outside_programme(batch, start, end, now)
+            ineligible = np.where(outside > 0, outside, ineligible).astype(np.int8)
+        status[ineligible > 0] = _NOT_ELIGIBLE
 
         if stage.anchor is not None:
             prerequisite_open = np.isin(results[stage.anchor].status, _OPEN_CODES)
@@ -691,6 +827,20 @@ def schedule_batch(batch: ScheduleBatch, stages: Sequence[StageDef], today: date
         status[facts.declined] = _DECLINED
         status[facts.skipped] = _SKIPPED
         status[completed] = _COMPLETED
+        if stage.series:
+            # A series stays open while its next contact is planned within the window and the
+            # stage still applies to the child.
+            planned = facts.planned
+            going_on = (
+                completed
+                & known
+                & (planned != NO_DAY)
+                & (planned <= end)
+                & (now <= end)
+                & (ineligible == 0)
+            )
+            status[going_on & (now < planned)] = _ONGOING
+            status[going_on & (now >= planned)] = _DUE
 
         inside = (facts.completed_on >= start) & (facts.completed_on <= end)
         results[stage.code] = StageResult(
@@ -702,6 +852,9 @@ def schedule_batch(batch: ScheduleBatch, stages: Sequence[StageDef], today: date
             within_window=np.where(completed & known, inside, -1).astype(np.int8),
             attempts=facts.attempts,
             skip_reason=np.where(facts.skipped & ~completed, facts.skip_reason, -1),
+            planned=facts.planned,
+            calls=facts.calls,
+            ineligible=np.where(known, ineligible, 0).astype(np.int8),
         )
     return BatchResult(
         stages=tuple(stages),
@@ -710,6 +863,23 @@ def schedule_batch(batch: ScheduleBatch, stages: Sequence[StageDef], today: date
         n=n,
         child_ids=batch.child_ids,
     )
+
+
+def _outside_programme(batch: ScheduleBatch, start: IntArray, end: IntArray, now: int) -> CodeArray:
+    """Per child, why a programme stage does not apply (0: it applies); rule 5 of the module."""
+    ahead = now < start
+    judged_on = np.where(ahead, now, np.minimum(now, end))
+    row = _residence_on(batch, judged_on)
+    programme_from = np.full(batch.n, OPEN_END, dtype=np.int64)
+    if len(batch.programme_from):
+        programme_from = np.where(row >= 0, batch.programme_from[np.maximum(row, 0)], OPEN_END)
+    # A window still ahead needs the programme to start by its last day; a started window, by
+    # the judging day.
+    deadline = np.where(ahead, end, judged_on)
+    reason = np.zeros(batch.n, dtype=np.int8)
+    reason[programme_from == OPEN_END] = _NOT_PROGRAMME_AREA_CODE
+    reason[(programme_from != OPEN_END) & (programme_from > deadline)] = _PROGRAMME_NOT_STARTED_CODE
+    return reason
 
 
 _ALL = 0
@@ -738,21 +908,45 @@ def _effective_eligibility(batch: ScheduleBatch, stage: StageDef, day: IntArray)
 def _municipality_on(batch: ScheduleBatch, day: IntArray) -> IntArray:
     """Per child, the index of the municipality it lives in on ``day``; ``len(municipalities)``
     when no residence period covers that day."""
-    count = len(batch.municipalities)
+    row = _residence_on(batch, day)
+    if len(batch.residence_municipality) == 0:
+        return np.full(batch.n, len(batch.municipalities), dtype=np.int64)
+    return np.where(
+        row >= 0, batch.residence_municipality[np.maximum(row, 0)], len(batch.municipalities)
+    ).astype(np.int64)
+
+
+def _residence_on(batch: ScheduleBatch, day: IntArray) -> IntArray:
+    """Per child, the residence row covering ``day`` (one day per child), -1 where none does.
+
+    Of overlapping rows the one that started last wins; on the same start, the higher
+    municipality code; then the earlier programme start.
+    """
     child = batch.residence_child
     wanted = day[child]
-    covers = (
+    covers = np.nonzero(
         (batch.residence_start <= batch.residence_end)
         & (batch.residence_start <= wanted)
         & (wanted <= batch.residence_end)
-    )
-    # The covering period that started last wins; on the same start, the higher code.
-    key = batch.residence_start[covers] * (count + 1) + batch.residence_municipality[covers]
-    best = np.full(batch.n, NO_DAY, dtype=np.int64)
-    np.maximum.at(best, child[covers], key)
-    municipality = np.mod(best, count + 1)
-    municipality[best == NO_DAY] = count
-    return municipality
+    )[0]
+    found = np.full(batch.n, -1, dtype=np.int64)
+    if len(covers) == 0:
+        return found
+    # Sorted by child, then ascending preference: the last row of each child wins.
+    ranked = covers[
+        np.lexsort(
+            (
+                -batch.programme_from[covers],
+                batch.residence_municipality[covers],
+                batch.residence_start[covers],
+                child[covers],
+            )
+        )
+    ]
+    last = np.ones(len(ranked), dtype=bool)
+    last[:-1] = child[ranked][1:] != child[ranked][:-1]
+    found[child[ranked][last]] = ranked[last]
+    return found
 
 
 def _any_period_overlaps(
@@ -783,9 +977,9 @@ def schedule_for_child(
     """One child's schedule on ``today``: ``schedule_batch`` on a batch of one."""
     batch = ScheduleBatch.from_rows(
         children=[(0, birth_date)],
-        contacts=[(0, c.stage, c.on, c.outcome) for c in contacts],
+        contacts=[(0, c.stage, c.on, c.outcome, c.next_on) for c in contacts],
         skips=[(0, s.stage, s.on, s.reason) for s in skips],
         vulnerable=[(0, p.start, p.end) for p in vulnerable],
-        residence=[(0, r.start, r.end, r.municipality) for r in residence],
+        residence=[(0, r.start, r.end, r.municipality, r.programme_from) for r in residence],
     )
     return schedule_batch(batch, stages, today).row(0)

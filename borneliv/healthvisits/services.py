@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,9 +26,16 @@ from django.utils.translation import gettext as _
 
 from borneliv.accounts.models import today
 from borneliv.children.models import Child, Residence
+from borneliv.growth import services as growth_services
+from borneliv.growth.models import Context
 from borneliv.healthvisits import selectors
 from borneliv.healthvisits.models import Contact, Outcome, Stage, StageSkip, Topic
-from borneliv.healthvisits.schedule import Status
+from borneliv.healthvisits.schedule import (
+    REASON_NOT_PROGRAMME_AREA,
+    REASON_NOT_VULNERABLE,
+    REASON_PROGRAMME_NOT_STARTED,
+    Status,
+)
 from borneliv.organisations.models import Institution
 
 # A stage in one of these statuses is not on offer for the child (see the engine's rules).
@@ -71,12 +80,42 @@ def _check_unit(child: Child, unit: Institution, on: dt.date) -> None:
         )
 
 
-def _check_stage_applies(child: Child, stage: Stage) -> None:
+def not_offered_message(stage: Stage, reason: str) -> str:
+    """Why a stage is not offered to a child, in words a health visitor can act on."""
+    if reason == REASON_NOT_PROGRAMME_AREA:
+        text = _(
+            "“%(stage)s” is part of Børneliv i sund balance and is offered only to children who "
+            "live in a programme area during its window; this child does not (a comparison area, "
+            "or no residence recorded). Record the contact without a stage, or correct the "
+            "child's residence if it is wrong."
+        )
+    elif reason == REASON_PROGRAMME_NOT_STARTED:
+        text = _(
+            "“%(stage)s” is part of Børneliv i sund balance, and the programme had not started "
+            "in the child's area during its window. Record the contact without a stage."
+        )
+    elif reason == REASON_NOT_VULNERABLE:
+        text = _(
+            "“%(stage)s” is not offered to this child: it is for vulnerable families, and "
+            "the family is not marked vulnerable. Record the contact without a stage, or "
+            "mark the family first."
+        )
+    else:
+        text = _("“%(stage)s” follows another stage that was not completed.")
+    return text % {"stage": stage.name}
+
+
+def _schedule_line(child: Child, stage: Stage) -> selectors.ScheduleLine:
     if not stage.is_active:
         raise ValidationError({"stage": _("This stage is no longer part of the schedule.")})
     line = next((x for x in selectors.schedule_for(child, today()) if x.stage.pk == stage.pk), None)
     if line is None:
         raise ValidationError({"stage": _("This stage is no longer part of the schedule.")})
+    return line
+
+
+def _check_stage_applies(child: Child, stage: Stage) -> selectors.ScheduleLine:
+    line = _schedule_line(child, stage)
     if line.status.status is Status.WAITING:
         raise ValidationError(
             {
@@ -85,19 +124,40 @@ def _check_stage_applies(child: Child, stage: Stage) -> None:
             }
         )
     if line.status.status is Status.NOT_ELIGIBLE:
+        raise ValidationError({"stage": not_offered_message(stage, line.status.reason)})
+    return line
+
+
+def _check_next_contact(
+    child: Child, stage: Stage | None, contact_date: dt.date, next_on: dt.date | None
+) -> None:
+    """A next contact is planned only in a series, after this contact, within the window."""
+    if next_on is None:
+        return
+    if stage is None or not stage.is_series:
+        raise ValidationError(
+            {"next_contact_on": _("A next contact is planned only for a series of contacts.")}
+        )
+    if next_on <= contact_date:
+        raise ValidationError(
+            {"next_contact_on": _("The next contact must be planned after this one.")}
+        )
+    window_end = _schedule_line(child, stage).status.window_end
+    if window_end is not None and next_on > window_end:
         raise ValidationError(
             {
-                "stage": _(
-                    "“%(stage)s” is not offered to this child: it is for vulnerable families, and "
-                    "the family is not marked vulnerable. Record the contact without a stage, or "
-                    "mark the family first."
+                "next_contact_on": _(
+                    "The series ends on %(date)s; plan the next contact before that, or leave "
+                    "the field empty if the series is finished."
                 )
-                % {"stage": stage.name}
+                % {"date": window_end.strftime("%d.%m.%Y")}
             }
         )
 
 
 def _check_not_completed(child: Child, stage: Stage, *, exclude: Contact | None = None) -> None:
+    if stage.is_series:
+        return  # as many completed contacts as needed
     done = Contact.objects.filter(child=child, stage=stage, outcome=Outcome.COMPLETED)
     if exclude is not None:
         done = done.exclude(pk=exclude.pk)
@@ -140,6 +200,7 @@ def _validate_contact(
     contact_date: dt.date,
     outcome: str,
     stage: Stage | None,
+    next_contact_on: dt.date | None = None,
     existing: Contact | None = None,
 ) -> None:
     _check_date(child, contact_date, "contact_date")
@@ -150,6 +211,54 @@ def _validate_contact(
             _check_stage_applies(child, stage)
         if outcome == Outcome.COMPLETED:
             _check_not_completed(child, stage, exclude=existing)
+    if outcome == Outcome.DECLINED and next_contact_on is not None:
+        raise ValidationError(
+            {"next_contact_on": _("A declined contact ends the series: plan no next contact.")}
+        )
+    _check_next_contact(child, stage, contact_date, next_contact_on)
+
+
+@dataclass(frozen=True)
+class VisitMeasurement:
+    """Weight and length (or height) measured on a visit; recorded with the contact."""
+
+    weight_kg: Decimal | None = None
+    height_cm: Decimal | None = None
+    position: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return self.weight_kg is None and self.height_cm is None
+
+
+def _record_measurement(
+    *, child: Child, contact: Contact, measurement: VisitMeasurement | None, by: Any
+) -> None:
+    """The visit's measurement through growth's own service, in the contact's transaction."""
+    if measurement is None or measurement.empty:
+        return
+    if contact.outcome != Outcome.COMPLETED:
+        raise ValidationError(
+            {"weight_kg": _("A measurement is recorded only on a contact that took place.")}
+        )
+    try:
+        growth_services.measurement_record(
+            child=child,
+            measured_on=contact.contact_date,
+            context=Context.HEALTH_VISIT,
+            weight_kg=measurement.weight_kg,
+            height_cm=measurement.height_cm,
+            position=measurement.position,
+            institution=contact.unit,
+            measured_by=by,
+        )
+    except ValidationError as error:
+        # growth names its fields after the measurement; the form's date field is contact_date.
+        if hasattr(error, "error_dict") and "measured_on" in error.error_dict:
+            raise ValidationError({"contact_date": error.error_dict["measured_on"]}) from error
+        if not hasattr(error, "error_dict"):
+            raise ValidationError({"weight_kg": error.messages}) from error
+        raise
 
 
 @transaction.atomic
@@ -164,11 +273,18 @@ def contact_record(
     stage: Stage | None = None,
     topics: Iterable[Topic] = (),
     note: str = "",
+    next_contact_on: dt.date | None = None,
+    measurement: VisitMeasurement | None = None,
 ) -> Contact:
-    """Record a contact with a child's family."""
+    """Record a contact with a child's family (and what was measured on it, if anything)."""
     _lock_child(child)
     _validate_contact(
-        child=child, unit=unit, contact_date=contact_date, outcome=outcome, stage=stage
+        child=child,
+        unit=unit,
+        contact_date=contact_date,
+        outcome=outcome,
+        stage=stage,
+        next_contact_on=next_contact_on,
     )
     chosen = _check_topics(topics)
     now = timezone.now()
@@ -181,6 +297,7 @@ def contact_record(
         unit=unit,
         recorded_by=by,
         note=note.strip(),
+        next_contact_on=next_contact_on,
         version=1,
         created_at=now,
         updated_at=now,
@@ -190,6 +307,7 @@ def contact_record(
     contact.save()
     if chosen:
         contact.topics.set(chosen)
+    _record_measurement(child=child, contact=contact, measurement=measurement, by=by)
     return contact
 
 
@@ -220,6 +338,7 @@ def contact_update(
     stage: Stage | None = None,
     topics: Iterable[Topic] = (),
     note: str = "",
+    next_contact_on: dt.date | None = None,
 ) -> Contact:
     """Change a contact if nobody else changed it since ``version`` was read; else refuse."""
     now = timezone.now()
@@ -239,6 +358,7 @@ def contact_update(
         contact_date=contact_date,
         outcome=outcome,
         stage=stage,
+        next_contact_on=next_contact_on,
         existing=fresh,
     )
     chosen = _check_topics(topics, allowed_inactive=previous_topics)
@@ -247,6 +367,7 @@ def contact_update(
     fresh.outcome = outcome
     fresh.stage = stage
     fresh.note = note.strip()
+    fresh.next_contact_on = next_contact_on
     fresh.full_clean()
     # Topics first without a history row of their own, then one row for the whole change.
     fresh.skip_history_when_saving = True  # type: ignore[attr-defined]

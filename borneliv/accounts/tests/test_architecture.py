@@ -16,14 +16,15 @@ RANK = {
     "accounts": 1,
     "organisations": 2,
     "children": 3,
-    "healthvisits": 4,
     "growth": 4,
+    # A home visit records the weight and length measured on it through growth's service.
+    "healthvisits": 5,
     "motor": 5,
     "nearby": 6,
     "demo": 9,
 }
 #: Apps of equal rank that must not import each other either.
-SIDE_BY_SIDE = {frozenset({"healthvisits", "growth"})}
+SIDE_BY_SIDE = {frozenset({"healthvisits", "motor"})}
 #: Pure engines: plain Python and numpy, no Django.
 ENGINES = [
     "healthvisits/schedule.py",

@@ -9,7 +9,7 @@ import random
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -87,6 +87,17 @@ PROGRAMME = (
 # A stage counted from another's completion, to exercise prerequisites.
 FOLLOW_UP = programme_stage("enhanced_follow_up", 14, 28, anchor=ENHANCED_VISIT.code)
 WITH_FOLLOW_UP = (*PROGRAMME, FOLLOW_UP)
+# The same stages as the platform seeds them: the programme's own contacts only in programme
+# areas, breastfeeding counselling as a series of calls.
+PROGRAMME_AREAS_ONLY = tuple(
+    replace(
+        stage,
+        programme=stage.code
+        in {"enhanced_visit_4_6_months", "feeding_counselling", "call_1_year", "visit_1_5_years"},
+        series=stage.code == "feeding_counselling",
+    )
+    for stage in WITH_FOLLOW_UP
+)
 
 BIRTH = date(2023, 3, 10)
 
@@ -602,6 +613,185 @@ def test_the_engine_does_not_import_django() -> None:
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0  # noqa: S603
 
 
+# --- programme areas: the comparison stays untouched ------------------------------------------
+
+ENHANCED = replace(ENHANCED_VISIT, programme=True)
+SERIES = replace(FEEDING_COUNSELLING, programme=True, series=True)
+PROGRAMME_START = BIRTH - timedelta(days=365)
+
+
+def lives(*rows: tuple[int, int | None, date | None]) -> list[Residence]:
+    """Residence rows (first day, last day or None, programme start or None) in Aalborg."""
+    return [
+        Residence(on_day(first), None if last is None else on_day(last), AALBORG, programme)
+        for first, last, programme in rows
+    ]
+
+
+def only(stage: StageDef, **facts: object) -> StageStatus:
+    """The status of ``stage`` scheduled on its own."""
+    return schedule(stages=(stage,), **facts)[stage.code]  # type: ignore[arg-type]
+
+
+def test_a_programme_stage_is_due_in_a_programme_area() -> None:
+    result = only(ENHANCED, residence=lives((0, None, PROGRAMME_START)), today=on_day(130))
+    assert (result.status, result.reason) == (Status.DUE, "")
+
+
+def test_a_programme_stage_does_not_reach_a_comparison_area() -> None:
+    result = only(ENHANCED, residence=lives((0, None, None)), today=on_day(130))
+    assert (result.status, result.reason) == (Status.NOT_ELIGIBLE, "not_programme_area")
+    # The window dates are still known, so the page can say which window it would have been.
+    assert result.window_start == on_day(120)
+
+
+def test_ordinary_stages_stay_for_everyone() -> None:
+    result = only(VISIT_2_MONTHS, residence=lives((0, None, None)), today=on_day(50))
+    assert result.status is Status.DUE
+
+
+def test_a_child_without_a_recorded_residence_gets_no_programme_stage() -> None:
+    assert only(ENHANCED, today=on_day(130)).reason == "not_programme_area"
+
+
+def test_a_child_who_moves_into_a_programme_area_during_the_window_gets_the_stage() -> None:
+    residence = lives((0, 139, None), (140, None, PROGRAMME_START))
+    assert only(ENHANCED, residence=residence, today=on_day(130)).status is (Status.NOT_ELIGIBLE)
+    assert only(ENHANCED, residence=residence, today=on_day(140)).status is Status.DUE
+    # After the window: judged on its last day, when the child lived in the programme area.
+    assert only(ENHANCED, residence=residence, today=on_day(200)).status is Status.OVERDUE
+
+
+def test_a_child_who_moves_out_during_the_window_loses_the_stage() -> None:
+    residence = lives((0, 149, PROGRAMME_START), (150, None, None))
+    assert only(ENHANCED, residence=residence, today=on_day(149)).status is Status.DUE
+    moved = only(ENHANCED, residence=residence, today=on_day(150))
+    assert (moved.status, moved.reason) == (Status.NOT_ELIGIBLE, "not_programme_area")
+    assert only(ENHANCED, residence=residence, today=on_day(400)).status is (Status.NOT_ELIGIBLE)
+
+
+def test_a_child_who_moves_out_after_the_window_keeps_its_history() -> None:
+    residence = lives((0, 200, PROGRAMME_START), (201, None, None))
+    assert only(ENHANCED, residence=residence, today=on_day(220)).status is Status.OVERDUE
+
+
+def test_a_completed_programme_contact_stays_completed_after_a_move() -> None:
+    residence = lives((0, 149, PROGRAMME_START), (150, None, None))
+    done = [ContactFact(ENHANCED.code, on_day(130), "completed")]
+    result = only(ENHANCED, residence=residence, contacts=done, today=on_day(300))
+    assert (result.status, result.within_window) == (Status.COMPLETED, True)
+
+
+def test_a_programme_that_starts_during_the_window_offers_the_stage_from_its_first_day() -> None:
+    residence = lives((0, None, on_day(150)))
+    before = only(ENHANCED, residence=residence, today=on_day(140))
+    assert (before.status, before.reason) == (Status.NOT_ELIGIBLE, "programme_not_started")
+    assert only(ENHANCED, residence=residence, today=on_day(150)).status is Status.DUE
+
+
+def test_a_window_ahead_counts_a_programme_that_starts_before_it_ends() -> None:
+    starts_in_window = lives((0, None, on_day(170)))
+    assert only(ENHANCED, residence=starts_in_window, today=on_day(100)).status is (Status.UPCOMING)
+    starts_after = lives((0, None, on_day(190)))
+    later = only(ENHANCED, residence=starts_after, today=on_day(100))
+    assert (later.status, later.reason) == (Status.NOT_ELIGIBLE, "programme_not_started")
+
+
+def test_a_comparison_area_that_later_becomes_a_programme_area() -> None:
+    # The area turns into a programme area when this child is 300 days old: the enhanced visit
+    # (window to day 183) stays out of reach, the 1½-year visit (from day 530) is offered.
+    residence = lives((0, None, on_day(300)))
+    visit_18m = replace(VISIT_1_5_YEARS, programme=True, eligibility=ALL)
+    rows = schedule(stages=(ENHANCED, visit_18m), residence=residence, today=on_day(540))
+    assert rows[ENHANCED.code].status is Status.NOT_ELIGIBLE
+    assert rows[ENHANCED.code].reason == "programme_not_started"
+    assert rows[visit_18m.code].status is Status.DUE
+
+
+def test_programme_area_comes_before_vulnerability_as_the_reason() -> None:
+    result = only(SERIES, residence=lives((0, None, None)), today=on_day(30))
+    assert result.reason == "not_programme_area"
+
+
+# --- series: breastfeeding counselling ------------------------------------------------------
+
+IN_PROGRAMME = lives((0, None, PROGRAMME_START))
+VULNERABLE_FAMILY = [Period(BIRTH, None)]
+
+
+def series_status(contacts: Sequence[ContactFact], today: date, **facts: object) -> StageStatus:
+    arguments: dict[str, object] = {
+        "residence": IN_PROGRAMME,
+        "vulnerable": VULNERABLE_FAMILY,
+        "contacts": contacts,
+        "today": today,
+    }
+    arguments.update(facts)
+    return only(SERIES, **arguments)
+
+
+def call(day: int, next_day: int | None = None, outcome: str = "completed") -> ContactFact:
+    return ContactFact(
+        SERIES.code, on_day(day), outcome, None if next_day is None else on_day(next_day)
+    )
+
+
+def test_a_series_is_ongoing_while_its_next_call_lies_ahead() -> None:
+    result = series_status([call(10, 24)], on_day(20))
+    assert (result.status, result.planned, result.calls) == (Status.ONGOING, on_day(24), 1)
+
+
+def test_a_planned_call_is_due_on_its_day() -> None:
+    assert series_status([call(10, 24)], on_day(24)).status is Status.DUE
+    assert series_status([call(10, 24)], on_day(60)).status is Status.DUE
+
+
+def test_a_series_without_a_planned_call_is_completed() -> None:
+    result = series_status([call(10, 24), call(24), call(40, None)], on_day(41))
+    assert (result.status, result.calls, result.planned) == (Status.COMPLETED, 3, None)
+    assert result.done_on == on_day(10)
+
+
+def test_the_plan_of_the_latest_call_counts() -> None:
+    # The call on day 24 replaced the plan made on day 10 with a new one.
+    result = series_status([call(10, 24), call(24, 50)], on_day(30))
+    assert (result.status, result.planned, result.calls) == (Status.ONGOING, on_day(50), 2)
+    # A call that did not reach the family can plan the next try.
+    retry = series_status([call(10, 24), call(24, 27, "not_reached")], on_day(25))
+    assert (retry.status, retry.planned, retry.attempts) == (Status.ONGOING, on_day(27), 1)
+
+
+def test_a_declined_call_ends_the_series() -> None:
+    result = series_status([call(10, 24), call(20, 40, "declined")], on_day(30))
+    assert (result.status, result.planned) == (Status.COMPLETED, None)
+
+
+def test_a_series_ends_with_its_window() -> None:
+    result = series_status([call(170, 180)], on_day(184))
+    assert result.status is Status.COMPLETED
+    beyond = series_status([call(170, 190)], on_day(175))
+    assert (beyond.status, beyond.planned) == (Status.COMPLETED, on_day(190))
+
+
+def test_a_series_stops_when_the_family_moves_to_a_comparison_area() -> None:
+    moved = lives((0, 29, PROGRAMME_START), (30, None, None))
+    result = series_status([call(10, 40)], on_day(35), residence=moved)
+    assert (result.status, result.calls) == (Status.COMPLETED, 1)
+
+
+def test_a_series_follows_the_vulnerability_rule() -> None:
+    # Vulnerable on some day of the window so far: the series still applies (as rule 6 says).
+    result = series_status([call(10, 40)], on_day(35), vulnerable=[Period(BIRTH, on_day(20))])
+    assert result.status is Status.ONGOING
+    assert series_status([call(10, 40)], on_day(35), vulnerable=[]).status is Status.COMPLETED
+
+
+def test_an_ordinary_stage_ignores_plans() -> None:
+    visit = ContactFact(VISIT_2_MONTHS.code, on_day(50), "completed", on_day(60))
+    result = only(VISIT_2_MONTHS, contacts=[visit], today=on_day(55))
+    assert (result.status, result.planned) == (Status.COMPLETED, on_day(60))
+
+
 # --- properties: the batch engine equals the reference ---------------------------------------
 
 MUNICIPALITIES = (AALBORG, ALBERTSLUND, FREDERIKSSUND)
@@ -635,15 +825,23 @@ def periods(draw: st.DrawFn, birth: date) -> Period:
 def residence_histories(draw: st.DrawFn, birth: date) -> tuple[Residence, ...]:
     rows: list[Residence] = []
     start = birth + timedelta(days=draw(st.integers(-100, 30)))
+    # Areas: comparison (None) or programme areas starting before, during or after the windows.
+    programme_starts = st.none() | st.integers(-400, 700).map(lambda d: birth + timedelta(days=d))
     for _ in range(draw(st.integers(0, 4))):
         length = draw(st.integers(0, 400))
         rows.append(
-            Residence(start, start + timedelta(days=length), draw(st.sampled_from(MUNICIPALITIES)))
+            Residence(
+                start,
+                start + timedelta(days=length),
+                draw(st.sampled_from(MUNICIPALITIES)),
+                draw(programme_starts),
+            )
         )
         start += timedelta(days=length + 1 + draw(st.sampled_from([0, 0, 0, 30])))
     still_living_there = draw(st.booleans())
     if rows and still_living_there:
-        rows[-1] = Residence(rows[-1].start, None, rows[-1].municipality)
+        last = rows[-1]
+        rows[-1] = Residence(last.start, None, last.municipality, last.programme_from)
     return tuple(rows)
 
 
@@ -659,6 +857,7 @@ def children(draw: st.DrawFn, child_id: int, codes: Sequence[str]) -> Child:
                 stage_codes,
                 days,
                 st.sampled_from(["completed", "not_reached", "declined"]),
+                st.none() | st.integers(-10, 800).map(lambda d: birth + timedelta(days=d)),
             ),
             max_size=8,
         )
@@ -694,6 +893,8 @@ def stage_lists(draw: st.DrawFn) -> tuple[StageDef, ...]:
                 overrides=draw(
                     st.dictionaries(st.sampled_from(MUNICIPALITIES), st.sampled_from(Eligibility))
                 ),
+                programme=draw(st.booleans()),
+                series=draw(st.booleans()),
             )
         )
     return tuple(stages)
@@ -716,10 +917,14 @@ def scenarios(
 def batch_of(kids: Sequence[Child]) -> ScheduleBatch:
     return ScheduleBatch.from_rows(
         children=[(k.id, k.birth_date) for k in kids],
-        contacts=[(k.id, c.stage, c.on, c.outcome) for k in kids for c in k.contacts],
+        contacts=[(k.id, c.stage, c.on, c.outcome, c.next_on) for k in kids for c in k.contacts],
         skips=[(k.id, s.stage, s.on, s.reason) for k in kids for s in k.skips],
         vulnerable=[(k.id, p.start, p.end) for k in kids for p in k.vulnerable],
-        residence=[(k.id, r.start, r.end, r.municipality) for k in kids for r in k.residence],
+        residence=[
+            (k.id, r.start, r.end, r.municipality, r.programme_from)
+            for k in kids
+            for r in k.residence
+        ],
     )
 
 
@@ -735,7 +940,7 @@ def reference_for(kid: Child, stages: Sequence[StageDef], today: date) -> list[S
     )
 
 
-programme_scenarios = scenarios(st.sampled_from([PROGRAMME, WITH_FOLLOW_UP]))
+programme_scenarios = scenarios(st.sampled_from([PROGRAMME, WITH_FOLLOW_UP, PROGRAMME_AREAS_ONLY]))
 random_scenarios = scenarios(stage_lists())
 
 
@@ -771,7 +976,7 @@ def test_the_order_of_children_and_rows_does_not_matter(
     shuffled = list(kids)
     rng.shuffle(shuffled)
     # Shuffle the fact rows across children too, not only the children.
-    contacts = [(k.id, c.stage, c.on, c.outcome) for k in kids for c in k.contacts]
+    contacts = [(k.id, c.stage, c.on, c.outcome, c.next_on) for k in kids for c in k.contacts]
     skips = [(k.id, s.stage, s.on, s.reason) for k in kids for s in k.skips]
     rng.shuffle(contacts)
     rng.shuffle(skips)
@@ -781,7 +986,9 @@ def test_the_order_of_children_and_rows_does_not_matter(
         skips=skips,
         vulnerable=[(k.id, p.start, p.end) for k in reversed(kids) for p in k.vulnerable],
         residence=[
-            (k.id, r.start, r.end, r.municipality) for k in reversed(kids) for r in k.residence
+            (k.id, r.start, r.end, r.municipality, r.programme_from)
+            for k in reversed(kids)
+            for r in k.residence
         ],
     )
     after = schedule_batch(rows, stages, today)
