@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import secrets
+import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -176,9 +178,23 @@ def _migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def _prepare_demo() -> None:
-    """init-local, migrate, load the demo if the database is empty; prints the logins."""
-    _init_local_or_exit(quiet=False)
+def default_site_url(site_url: str, *, env_file: Path) -> str:
+    """Make ``site_url`` the site's address unless the environment or ``env_file`` sets one.
+
+    Real variables win, then the local file, then the address served. Returns the one in force.
+    """
+    load_env_file(env_file)
+    return os.environ.setdefault("BORNELIV_SITE_URL", site_url)
+
+
+def _prepare_demo(*, site_url: str | None = None) -> None:
+    """init-local, migrate, load the demo if the database is empty; prints the logins.
+
+    ``site_url`` becomes ``BORNELIV_SITE_URL`` unless the environment or the local file sets it.
+    """
+    path = _init_local_or_exit(quiet=False)
+    if site_url is not None:
+        default_site_url(site_url, env_file=path)
     setup_django()
     from django.core.management import CommandError, call_command
 
@@ -194,17 +210,66 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``--addr`` hosts that mean "every interface": the server is for other devices on the network.
+_ALL_INTERFACES = frozenset({"0", "0.0.0.0", "[::]"})  # noqa: S104 (recognised, not bound)
+
+
+def network_address(*, ipv6: bool = False) -> str:
+    """This machine's address on its network; the loopback address when it has none.
+
+    Connecting a UDP socket sends nothing: it only makes the system choose the route (towards a
+    documentation address that is never routed), and with it the local address.
+    """
+    family, probe, loopback = (
+        (socket.AF_INET6, "2001:db8::1", "::1")
+        if ipv6
+        else (socket.AF_INET, "192.0.2.1", "127.0.0.1")
+    )
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as udp:
+            udp.connect((probe, 9))
+            return str(udp.getsockname()[0])
+    except OSError:
+        return loopback
+
+
+def served_site_url(addr: str) -> str:
+    """The address ``borneliv serve --addr ADDR`` is reached at: ``http://HOST:PORT``.
+
+    ``PORT`` alone serves 127.0.0.1, as ``runserver`` does. ``0.0.0.0`` (or ``0``, ``[::]``)
+    serves every interface, for phones and laptops on the network, so the address is this
+    machine's address there. Raises ``ValueError`` for anything but ``[HOST:]PORT``.
+    """
+    match = re.fullmatch(r"(?:(\[[0-9A-Fa-f:.]+\]|[^:\[\]\s]+):)?(\d{1,5})", addr.strip())
+    if match is None or not 0 < int(match.group(2)) < 65536:
+        raise ValueError(f"--addr must be PORT or HOST:PORT (e.g. 127.0.0.1:8000), not {addr!r}")
+    host, port = (match.group(1) or "127.0.0.1").lower(), int(match.group(2))
+    if host in _ALL_INTERFACES:
+        host = network_address(ipv6=host.startswith("["))
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def _run_serve(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    _prepare_demo()
+    try:
+        served = served_site_url(args.addr)
+    except ValueError as exc:
+        raise SystemExit(f"borneliv: {exc}") from exc
+    # Public links and the posters' QR codes point where this server is reached, unless the
+    # environment or var/local.env names the site's address (BORNELIV_SITE_URL, see settings).
+    _prepare_demo(site_url=served)
+    from django.conf import settings
     from django.core.management import call_command
 
-    host = args.addr if ":" in args.addr else f"127.0.0.1:{args.addr}"
     print(
-        f"\nBørneliv is ready at http://{host}/ (prepared in {time.monotonic() - started:.1f} s; "
+        f"\nBørneliv is ready at {served}/ (prepared in {time.monotonic() - started:.1f} s; "
         "Ctrl+C stops it).",
         flush=True,
     )
+    if served != settings.SITE_URL:
+        print(f"Public links and posters point to {settings.SITE_URL}/ (BORNELIV_SITE_URL).")
     call_command("runserver", args.addr, use_reloader=False)
     return 0
 
@@ -213,7 +278,8 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--addr",
         default=DEFAULT_ADDR,
-        help=f"address and port to serve on (default {DEFAULT_ADDR})",
+        help=f"address and port to serve on (default {DEFAULT_ADDR}); public links and the "
+        "posters' QR codes point there unless BORNELIV_SITE_URL is set",
     )
 
 

@@ -13,7 +13,16 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from borneliv.lib.env import envbool, envint, envlist, envsecret, envstr, load_env_file
+from borneliv.lib.env import (
+    envbool,
+    envint,
+    envlist,
+    envorigin,
+    envsecret,
+    envstr,
+    load_env_file,
+    origin_host,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -37,9 +46,21 @@ if not CPR_KEY or not PSEUDONYM_KEY:
     )
 
 DEBUG = envbool("BORNELIV_DEBUG", False)
-ALLOWED_HOSTS = envlist("BORNELIV_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+# The address people open the site at (scheme and host): the Nærhedscirkel's public links and
+# the QR codes on printed posters are made from it. Behind a proxy a request's host cannot be
+# trusted for a poster that hangs on a wall for years, so this setting always wins.
+# `borneliv serve --addr` sets it from the address it serves; a server started with DEBUG off
+# refuses to start without it (borneliv/wsgi.py, lib/runtime.py). Empty only outside a server
+# (tests, shell): then links use the request's address.
+try:
+    SITE_URL = envorigin("BORNELIV_SITE_URL")
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+ALLOWED_HOSTS = envlist(
+    "BORNELIV_ALLOWED_HOSTS",
+    ["127.0.0.1", "localhost", *([origin_host(SITE_URL)] if SITE_URL else [])],
+)
 CSRF_TRUSTED_ORIGINS = envlist("BORNELIV_CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = envstr("BORNELIV_SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -40,6 +41,44 @@ def envint(name: str, default: int) -> int:
 def envstr(name: str, default: str = "") -> str:
     """Read a string."""
     return os.environ.get(name, default)
+
+
+def envorigin(name: str, default: str = "") -> str:
+    """Read a site's address: ``http(s)://host[:port]``, no path; returned without a final "/".
+
+    An empty value gives ``default``. Anything else (a path, a missing scheme, a bad port) is
+    refused, so a printed link is never silently wrong.
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    parts = urlsplit(raw)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or port == -1
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+    ):
+        raise ValueError(
+            f"{name} must be the site's address with scheme and host, and no path, e.g. "
+            f"https://borneliv.example.dk or http://192.168.1.20:8000, not {raw!r}"
+        )
+    host = parts.hostname.lower()
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
+
+
+def origin_host(origin: str) -> str:
+    """The host of an address read by :func:`envorigin`, as ``ALLOWED_HOSTS`` spells it."""
+    host = urlsplit(origin).hostname or ""
+    return f"[{host}]" if ":" in host else host
 
 
 def envlist(name: str, default: list[str]) -> list[str]:

@@ -10,9 +10,11 @@ from borneliv.lib.env import (
     envbool,
     envint,
     envlist,
+    envorigin,
     envsecret,
     envstr,
     load_env_file,
+    origin_host,
     read_env_file,
 )
 
@@ -152,3 +154,42 @@ def test_it_never_lets_the_env_file_override_a_real_variable(
     assert os.environ[NAME] == "from-the-environment"
     assert os.environ[other] == "only-in-the-file"
     monkeypatch.delenv(other)
+
+
+@pytest.mark.parametrize(
+    ("raw", "origin"),
+    [
+        ("https://borneliv.example.dk", "https://borneliv.example.dk"),
+        ("https://Borneliv.Example.DK/", "https://borneliv.example.dk"),
+        (" http://192.168.1.20:8000 ", "http://192.168.1.20:8000"),
+        ("http://[::1]:8000/", "http://[::1]:8000"),
+        ("", ""),
+    ],
+)
+def test_it_reads_a_site_address(monkeypatch: pytest.MonkeyPatch, raw: str, origin: str) -> None:
+    monkeypatch.setenv(NAME, raw)
+    assert envorigin(NAME) == origin
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "borneliv.example.dk",  # no scheme
+        "ftp://borneliv.example.dk",
+        "https://borneliv.example.dk/borneliv",  # a path: links would get it twice
+        "https://borneliv.example.dk/?a=1",
+        "https://user:secret@borneliv.example.dk",
+        "http://localhost:99999",
+        "https://",
+    ],
+)
+def test_it_refuses_what_is_not_a_site_address(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv(NAME, raw)
+    with pytest.raises(ValueError, match=f"{NAME} must be the site's address"):
+        envorigin(NAME)
+
+
+def test_the_host_of_an_address_as_allowed_hosts_spells_it() -> None:
+    assert origin_host("https://borneliv.example.dk") == "borneliv.example.dk"
+    assert origin_host("http://192.168.1.20:8000") == "192.168.1.20"
+    assert origin_host("http://[::1]:8000") == "[::1]"

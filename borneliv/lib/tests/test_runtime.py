@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import importlib
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,10 @@ def test_start_up_moves_the_loaded_application_out_of_the_collectors_way(unfroze
     assert sum(gc.get_count()) < 1_000  # the collected generations start nearly empty
 
 
-def test_the_wsgi_entry_point_serves_and_has_frozen_the_start_up(unfrozen: None) -> None:
+def test_the_wsgi_entry_point_serves_and_has_frozen_the_start_up(
+    unfrozen: None, settings: Any
+) -> None:
+    settings.SITE_URL = "https://borneliv.example.dk"  # a server needs it (test_site_url.py)
     wsgi = importlib.import_module("borneliv.wsgi")
     importlib.reload(wsgi)
     assert callable(wsgi.application)
