@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -55,10 +56,38 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+class UserQuerySet(models.QuerySet["User"]):
+    def visible_to(self, user: User) -> UserQuerySet:
+        """The accounts ``user`` may see on the user pages (and nobody else's).
+
+        An administrator: everyone. A project leader: herself and everyone who holds or held a
+        membership in a municipality she leads (``MembershipQuerySet.in_municipalities``).
+        Anyone else: herself only.
+        """
+        scope = user.scope
+        if scope.is_admin:
+            return self.all()
+        if scope.led_municipality_ids:
+            members = Membership.objects.in_municipalities(scope.led_municipality_ids)
+            return self.filter(Q(pk=user.pk) | Q(pk__in=members.values("user_id")))
+        return self.filter(pk=user.pk)
+
+
+class BornelivUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Django's user manager with the scoped ``visible_to``."""
+
+
 class User(AbstractUser):
     """A person who logs in. Roles come from memberships, never from flags on the user."""
 
+    # Set when someone else gave the user a temporary password (``services.user_password_reset``,
+    # a new account): every page asks for a password of her own first (``middleware``).
+    must_change_password = models.BooleanField(
+        _("must change password at next login"), default=False
+    )
+
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    objects = BornelivUserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("user")
@@ -101,10 +130,29 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
     def current(self) -> MembershipQuerySet:
         return self.valid_on(today())
 
+    def not_ended(self, day: dt.date | None = None) -> MembershipQuerySet:
+        """Valid on ``day`` (default today) or later: current and upcoming memberships."""
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day or today()))
+
+    def in_municipalities(self, ids: Iterable[int]) -> MembershipQuerySet:
+        """Held in one of these municipalities: in it, or in one of its institutions or partners."""
+        ids = list(ids)
+        return self.filter(
+            Q(municipality_id__in=ids)
+            | Q(institution__municipality_id__in=ids)
+            | Q(partner__municipality_id__in=ids)
+        )
+
     def visible_to(self, user: User) -> MembershipQuerySet:
+        """An administrator: all; a project leader: her own and those in her municipalities."""
         scope = user.scope
         if scope.is_admin:
             return self.all()
+        if scope.led_municipality_ids:
+            return self.filter(
+                Q(user=user)
+                | Q(pk__in=self.model.objects.in_municipalities(scope.led_municipality_ids))
+            )
         return self.filter(user=user)
 
 
@@ -196,6 +244,25 @@ class Membership(models.Model):
     @property
     def organisation(self) -> object | None:
         return self.municipality or self.institution or self.partner
+
+    @property
+    def municipality_of_organisation_id(self) -> int | None:
+        """The municipality the membership is held in (None for administrators, researchers)."""
+        if self.municipality_id is not None:
+            return int(self.municipality_id)
+        if self.institution_id is not None:
+            return int(self.institution.municipality_id)  # type: ignore[union-attr]
+        if self.partner_id is not None:
+            return int(self.partner.municipality_id)  # type: ignore[union-attr]
+        return None
+
+    def is_current(self, on: dt.date | None = None) -> bool:
+        day = on or today()
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+    @property
+    def has_started(self) -> bool:
+        return self.valid_from <= today()
 
     def clean(self) -> None:
         target = ROLE_TARGET.get(self.role)
