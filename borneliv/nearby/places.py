@@ -14,8 +14,11 @@ Tag conditions are short strings, all of a rule's conditions must hold:
 
 Nameless clutter: an unnamed feature is kept only where its rule gives a display name for
 unnamed ones (playgrounds, parks, nature areas, pitches, fire places, viewpoints …) and, for
-areas, only when it is at least ``unnamed_min_area_m2`` large; it is then shown under that name
-(``Place.named`` is False, so a page may show the category's label in its own language).
+areas, only when it is at least ``unnamed_min_area_m2`` large. ``Place.named`` is then False
+and the place gets a name a parent can find, made of that word and the nearest named street
+(else named path, else named place): "Legeplads ved Langøgade", in Danish and English
+(``made_names``); places of a circle that end up with the same name are told apart by direction
+or number, "Legeplads ved Langøgade (nord)" (``distinguish``).
 Rules marked ``named_only`` never keep an unnamed feature (lakes, theatres, farms).
 
 Duplicates are merged: a node inside an area of the same category (the playground's node inside
@@ -443,7 +446,7 @@ class Catalogue:
 
     features: list[Feature]
     codes: list[str]
-    names: list[str]
+    names: list[str]  # Danish: the OSM name, or the category's word for an unnamed place
     named: list[bool]
     # The representative point of each merged feature, and the place it belongs to.
     point_lat: npt.NDArray[np.float64]
@@ -457,6 +460,11 @@ class Catalogue:
     access: dict[
         int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]
     ] = field(default_factory=dict)
+    # English beside ``names`` (the same where OSM names the place).
+    names_en: list[str] = field(default_factory=list)
+    # Per unnamed place (by index): its made name in Danish and English (cached).
+    made_names: dict[int, tuple[str, str]] = field(default_factory=dict)
+    landmarks: Landmarks | None = None  # the named streets, paths and places (cached)
 
 
 def _project(
@@ -537,15 +545,17 @@ def catalogue(data: MapData, categories: Sequence[Category] | None = None) -> Ca
     features: list[Feature] = []
     codes: list[str] = []
     names: list[str] = []
+    names_en: list[str] = []
     named: list[bool] = []
     for feature in data.features:
         found_ = table.classify(feature.tags, feature.area_m2)
         if found_ is None:
             continue
-        index, name_da, _, is_named = found_
+        index, name_da, name_en, is_named = found_
         features.append(feature)
         codes.append(table.categories[index].code)
         names.append(name_da)
+        names_en.append(name_en)
         named.append(is_named)
     kept, members = _merge(features, codes, names)
     lat_list: list[float] = []
@@ -553,14 +563,14 @@ def catalogue(data: MapData, categories: Sequence[Category] | None = None) -> Ca
     owner: list[int] = []
     outlines: list[Coords] = []
     outline_owner: list[int] = []
-    out_features, out_codes, out_names, out_named = [], [], [], []
+    out_features, out_codes, out_names, out_named, out_names_en = [], [], [], [], []
     for place, index in enumerate(kept):
         # A named member lends its name to an unnamed kept area (the park's name on its node).
-        name, is_named = names[index], named[index]
+        name, name_en, is_named = names[index], names_en[index], named[index]
         if not is_named:
             for other in members[index]:
                 if named[other]:
-                    name, is_named = names[other], True
+                    name, name_en, is_named = names[other], names_en[other], True
                     break
         for member in members[index]:
             lat_list.append(features[member].lat)
@@ -572,6 +582,7 @@ def catalogue(data: MapData, categories: Sequence[Category] | None = None) -> Ca
         out_features.append(features[index])
         out_codes.append(codes[index])
         out_names.append(name)
+        out_names_en.append(name_en)
         out_named.append(is_named)
     result = Catalogue(
         features=out_features,
@@ -583,6 +594,7 @@ def catalogue(data: MapData, categories: Sequence[Category] | None = None) -> Ca
         point_owner=np.array(owner, dtype=np.int64),
         outlines=outlines,
         outline_owner=np.array(outline_owner, dtype=np.int64),
+        names_en=out_names_en,
     )
     cache[key] = result
     return result
@@ -651,16 +663,20 @@ def candidates(
     # A cyclist can push the bike: where walking is quicker (through a park with paths closed to
     # bikes), that is the time with the bike too, if it is within the cycling limit.
     bike_min = np.minimum(_minutes(cat, bike), np.where(walk_min <= bike.minutes, walk_min, np.inf))
+    reached = np.flatnonzero(np.isfinite(walk_min) | np.isfinite(bike_min)).tolist()
+    made = made_names(data, cat, [i for i in reached if not cat.named[i]])
     places: list[Place] = []
-    for i in np.flatnonzero(np.isfinite(walk_min) | np.isfinite(bike_min)).tolist():
+    for i in reached:
         feature = cat.features[i]
+        name, name_en = made.get(i, (cat.names[i], ""))
         places.append(
             Place(
                 key=f"osm:{feature.osm_type}/{feature.osm_id}",
                 osm_type=feature.osm_type,
                 osm_id=feature.osm_id,
                 category=cat.codes[i],
-                name=cat.names[i],
+                name=name,
+                name_en=name_en,
                 lat=feature.lat,
                 lon=feature.lon,
                 walk_minutes=_round(walk_min[i]),
@@ -669,6 +685,7 @@ def candidates(
                 named=cat.named[i],
             )
         )
+    distinguish(places, lat0=_centre_lat(data))
     places.sort(
         key=lambda p: (
             p.walk_minutes if p.walk_minutes is not None else math.inf,
@@ -677,6 +694,216 @@ def candidates(
         )
     )
     return places
+
+
+# --- names for places OpenStreetMap leaves unnamed ----------------------------------------------
+
+#: An unnamed place is named after the nearest named street within this distance, else the
+#: nearest named path, else the nearest named place ("Legeplads ved Langøgade").
+NEAR_NAME_M = 250.0
+#: Ways a parent knows less readily by name than streets: used only when no named street is near.
+PATH_HIGHWAYS = frozenset(
+    {"footway", "path", "cycleway", "track", "steps", "bridleway", "corridor"}
+)
+#: How a made name reads, by language: near a street or place, or inside a named area.
+NAME_FORMS: dict[str, dict[str, str]] = {
+    "da": {"near": "{what} ved {name}", "in": "{what} i {name}"},
+    "en": {"near": "{what} near {name}", "in": "{what} in {name}"},
+}
+#: The eight directions from north clockwise, by language: what tells two same names apart.
+DIRECTIONS: dict[str, tuple[str, ...]] = {
+    "da": ("nord", "nordøst", "øst", "sydøst", "syd", "sydvest", "vest", "nordvest"),
+    "en": ("north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest"),
+}
+#: Places of the same name closer than this to each other (or to their middle) cannot be told
+#: apart by direction: they are numbered instead.
+SAME_SPOT_M = 10.0
+
+
+@dataclass
+class Named:
+    """Named lines or areas of one kind, in metres around ``Landmarks.lat0``, with a tree."""
+
+    names: list[str]
+    geometries: npt.NDArray[np.object_]
+    areas: npt.NDArray[np.bool_]  # a polygon (one can be *in* it), not a line or a point
+    tree: Any  # shapely.STRtree
+
+
+@dataclass
+class Landmarks:
+    """What a place without a name is named after: named streets, named paths, named places."""
+
+    lat0: float
+    streets: Named | None
+    paths: Named | None
+    places: Named | None
+
+
+def _centre_lat(data: MapData) -> float:
+    south, _west, north, _east = data.bbox
+    return (south + north) / 2
+
+
+def _named(items: list[tuple[str, Any, bool]]) -> Named | None:
+    import shapely
+
+    if not items:
+        return None
+    geometries = np.array([geometry for _, geometry, _ in items], dtype=object)
+    return Named(
+        names=[name for name, _, _ in items],
+        geometries=geometries,
+        areas=np.array([area for _, _, area in items], dtype=bool),
+        tree=shapely.STRtree(geometries),
+    )
+
+
+def _geometry(feature: Feature, lat0: float) -> Any:
+    """A feature in metres: its outline as a polygon where it has one, else its point."""
+    import shapely
+
+    if len(feature.outline) >= 4:
+        ring = np.asarray(feature.outline, dtype=np.float64)
+        polygon = shapely.make_valid(shapely.Polygon(_project(ring[:, 1], ring[:, 0], lat0)))
+        if not polygon.is_empty:
+            return polygon
+    return shapely.Point(_project(np.array([feature.lat]), np.array([feature.lon]), lat0)[0])
+
+
+def landmarks(data: MapData, cat: Catalogue) -> Landmarks:
+    """The named streets and paths of the map's network and its named places (cached)."""
+    if cat.landmarks is not None:
+        return cat.landmarks
+    import shapely
+
+    lat0 = _centre_lat(data)
+    streets: list[tuple[str, Any, bool]] = []
+    paths: list[tuple[str, Any, bool]] = []
+    for nodes, tags in zip(data.way_nodes, data.way_tags, strict=True):
+        name = (tags.get("name") or tags.get("name:da") or "").strip()
+        if not name or len(nodes) < 2:
+            continue
+        line = shapely.LineString(_project(data.lat[nodes], data.lon[nodes], lat0))
+        (paths if tags.get("highway") in PATH_HIGHWAYS else streets).append((name, line, False))
+    places = [
+        (name, geometry, geometry.geom_type != "Point")
+        for feature, name, is_named in zip(cat.features, cat.names, cat.named, strict=True)
+        if is_named
+        for geometry in [_geometry(feature, lat0)]
+    ]
+    cat.landmarks = Landmarks(lat0, _named(streets), _named(paths), _named(places))
+    return cat.landmarks
+
+
+def made_names(data: MapData, cat: Catalogue, indices: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Danish and English names for the catalogue's unnamed places at ``indices``.
+
+    A parent cannot find "Park" when there are five: the place is named after its kind and the
+    nearest named street within ``NEAR_NAME_M`` ("Legeplads ved Langøgade"), else the nearest
+    named path, else the nearest named place ("Boldbane i Fælledparken" when inside it). A big
+    area touching several streets takes the one nearest its middle. With nothing named near, the
+    kind alone remains. Start-independent, so cached with the catalogue; telling apart places
+    that end up with the same name is the circle's business (:func:`distinguish`).
+    """
+    import shapely
+
+    todo = [i for i in dict.fromkeys(indices) if i not in cat.made_names]
+    if todo:
+        marks = landmarks(data, cat)
+        geometries = np.array([_geometry(cat.features[i], marks.lat0) for i in todo], dtype=object)
+        points = shapely.points(
+            _project(
+                np.array([cat.features[i].lat for i in todo]),
+                np.array([cat.features[i].lon for i in todo]),
+                marks.lat0,
+            )
+        )
+        found: dict[int, tuple[str, str]] = {}  # position in todo → (form, name)
+        for kind in (marks.streets, marks.paths, marks.places):
+            rest = np.array([k for k in range(len(todo)) if k not in found], dtype=np.int64)
+            if kind is None or rest.size == 0:
+                continue
+            (source, target), distance = kind.tree.query_nearest(
+                geometries[rest], max_distance=NEAR_NAME_M, return_distance=True, all_matches=True
+            )
+            # Ties (an area touching several streets) go to the one nearest the place's point.
+            from_point = shapely.distance(points[rest[source]], kind.geometries[target])
+            best: dict[int, tuple[float, float, str, int]] = {}
+            for s, t, d, p in zip(
+                source.tolist(),
+                target.tolist(),
+                distance.tolist(),
+                from_point.tolist(),
+                strict=True,
+            ):
+                candidate = (round(d, 3), round(p, 3), kind.names[t], t)
+                if s not in best or candidate < best[s]:
+                    best[s] = candidate
+            for s, (_d, from_middle, name, t) in best.items():
+                inside = kind is marks.places and bool(kind.areas[t]) and from_middle == 0
+                found[int(rest[s])] = ("in" if inside else "near", name)
+        for k, i in enumerate(todo):
+            what_da, what_en = cat.names[i], cat.names_en[i] if cat.names_en else cat.names[i]
+            if k in found:
+                form, name = found[k]
+                cat.made_names[i] = (
+                    NAME_FORMS["da"][form].format(what=what_da, name=name),
+                    NAME_FORMS["en"][form].format(what=what_en, name=name),
+                )
+            else:
+                cat.made_names[i] = (what_da, what_en)
+    return {i: cat.made_names[i] for i in indices}
+
+
+def directions(xy: npt.NDArray[np.float64]) -> list[int] | None:
+    """For places of one name at ``xy`` (metres, y north): a distinct direction for each, as an
+    index into ``DIRECTIONS`` (0 north, 2 east …), or None when direction cannot tell them apart.
+
+    Two places: north/south or west/east, along the axis they differ most in. More: their
+    directions from the group's middle, in four quarters if that tells them apart, else eight.
+    """
+    if len(xy) < 2:
+        return None
+    if len(xy) == 2:
+        dx, dy = xy[1] - xy[0]
+        if math.hypot(dx, dy) < SAME_SPOT_M:
+            return None
+        if abs(dy) >= abs(dx):
+            return [0, 4] if dy < 0 else [4, 0]
+        return [6, 2] if dx > 0 else [2, 6]
+    offsets = xy - xy.mean(axis=0)
+    if (np.hypot(offsets[:, 0], offsets[:, 1]) < SAME_SPOT_M).any():
+        return None
+    bearing = np.degrees(np.arctan2(offsets[:, 0], offsets[:, 1])) % 360  # clockwise from north
+    for step in (90, 45):
+        sectors = (np.round(bearing / step).astype(int) * (step // 45)) % 8
+        if len(set(sectors.tolist())) == len(sectors):
+            return [int(v) for v in sectors]
+    return None
+
+
+def distinguish(places: list[Place], *, lat0: float) -> None:
+    """Tell apart unnamed places that got the same name: "Legeplads ved Langøgade (nord)" and
+    "(syd)"; where direction cannot, by number from north to south ("(1)", "(2)" …)."""
+    groups: dict[str, list[Place]] = {}
+    for place in places:
+        if not place.named:
+            groups.setdefault(place.name.casefold(), []).append(place)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        xy = _project(np.array([p.lat for p in group]), np.array([p.lon for p in group]), lat0)
+        found = directions(xy)
+        if found is None:
+            order = sorted(range(len(group)), key=lambda n: (-xy[n, 1], xy[n, 0]))
+            suffixes = {n: (str(rank), str(rank)) for rank, n in enumerate(order, start=1)}
+        else:
+            suffixes = {n: (DIRECTIONS["da"][d], DIRECTIONS["en"][d]) for n, d in enumerate(found)}
+        for n, place in enumerate(group):
+            da, en = suffixes[n]
+            place.name_en = f"{place.name_en or place.name} ({en})"
+            place.name = f"{place.name} ({da})"
 
 
 def _round(minutes: float) -> float | None:

@@ -96,9 +96,11 @@ class Place:
     walk_minutes: float | None
     bike_minutes: float | None
     tags: dict[str, str] = field(default_factory=dict)
-    # False: OSM gives no name; ``name`` is then the category's word for it in Danish
-    # ("Legeplads"), and a page may show the category's label in its own language instead.
+    # False: OSM gives no name; ``name`` is then made of the place's kind and the nearest named
+    # street or place, in Danish ("Legeplads ved Langøgade", places.made_names), and ``name_en``
+    # is the same in English ("Playground near Langøgade").
     named: bool = True
+    name_en: str = ""  # empty where OSM names the place: ``name`` is its name in any language
 
 
 @dataclass

@@ -157,9 +157,10 @@ def test_the_places_near_klostervaengets_skole(osterbro: MapData) -> None:
     assert walk == sorted(walk)
     assert not any(p.tags.get("amenity") in ("fast_food", "cafe") for p in found)
     assert not any(p.tags.get("leisure") == "picnic_table" for p in found)
-    # Fourteen unnamed pitches in Fælledparken: merged into a few "Boldbane".
-    pitches = [p for p in found if p.name == "Boldbane"]
+    # Fourteen unnamed pitches in Fælledparken: merged into a few, each named for a parent.
+    pitches = [p for p in found if p.category == "sports" and not p.named]
     assert 1 <= len(pitches) <= 4
+    assert all(p.name.startswith("Boldbane ved ") for p in pitches)
     for place in found:
         assert place.bike_minutes is not None
         if place.walk_minutes is not None:
@@ -168,3 +169,200 @@ def test_the_places_near_klostervaengets_skole(osterbro: MapData) -> None:
 
 def test_the_catalogue_is_computed_once_per_map(osterbro: MapData) -> None:
     assert places.catalogue(osterbro) is places.catalogue(osterbro)
+
+
+# --- names for the places OpenStreetMap leaves unnamed -------------------------------------------
+
+
+def test_unnamed_places_on_osterbro_get_names_a_parent_can_find(osterbro: MapData) -> None:
+    found = circle(osterbro, 55.7078, 12.5690).places
+    unnamed = [p for p in found if not p.named]
+    streets = {tags["name"] for tags in osterbro.way_tags if tags.get("name")}
+    by_key = {p.key: p for p in found}
+
+    assert len(unnamed) >= 8  # pitches, woods, parks, a playground, a picnic site
+    names = [p.name for p in found]
+    assert len(names) == len(set(names))  # no two places of the circle share a name
+    kinds = {c.unnamed_da for c in CATEGORIES} | {r.unnamed_da for c in CATEGORIES for r in c.rules}
+    for place in unnamed:
+        what, _, near = place.name.partition(" ved ")
+        assert what in kinds and near in streets, place.name
+    playground = by_key["osm:way/358313407"]
+    assert (playground.name, playground.name_en) == (
+        "Legeplads ved Serridslevvej",
+        "Playground near Serridslevvej",
+    )
+    assert by_key["osm:way/358313409"].name == "Boldbane ved Jagtvej"
+    # A named place keeps its own name, in every language.
+    assert (by_key["osm:way/218537939"].name, by_key["osm:way/218537939"].name_en) == (
+        "Fælledparken",
+        "",
+    )
+
+
+#: The nodes of the map's west side, from Langøgade to the street 600 m north of it.
+WEST_SIDE = [-20, 201, 202, 203, 204, 205, 80]
+
+
+def _named_street_map(features: list[Feature], *extra: tuple[list[int], dict[str, str]]) -> MapData:
+    """A street along y = 0 named Langøgade, from x = -2000 to 2000 m, and ``extra`` ways."""
+    points = {i: (100.0 * i, 0.0) for i in range(-20, 21)}
+    points |= {100 + i: (100.0 * i, 600.0) for i in range(-20, 21)}
+    points |= {200 + i: (-2000.0, 100.0 * i) for i in range(1, 6)}
+    ways = [
+        (list(range(-20, 21)), {"highway": "residential", "name": "Langøgade"}),
+        (WEST_SIDE, {"highway": "service"}),
+        ([100 + i for i in range(-20, 21)], {"highway": "service"}),
+        *extra,
+    ]
+    return map_data(points, ways, features=features)
+
+
+def test_an_unnamed_place_is_named_after_the_nearest_named_street() -> None:
+    found = circle(
+        _named_street_map([_node(1, 300.0, 40.0, leisure="playground")]), *at(0.0, 0.0)
+    ).places
+
+    assert [(p.name, p.name_en, p.named) for p in found] == [
+        ("Legeplads ved Langøgade", "Playground near Langøgade", False)
+    ]
+
+
+def test_two_of_the_same_name_are_told_apart_by_direction() -> None:
+    north_south = [
+        _node(1, 300.0, 40.0, leisure="playground"),
+        _node(2, 320.0, -60.0, leisure="playground"),
+    ]
+    west_east = [
+        _node(3, -400.0, 30.0, leisure="firepit"),
+        _node(4, 200.0, 35.0, leisure="firepit"),
+    ]
+    found = {
+        p.osm_id: p
+        for p in circle(_named_street_map([*north_south, *west_east]), *at(0.0, 0.0)).places
+    }
+
+    assert found[1].name == "Legeplads ved Langøgade (nord)"
+    assert found[2].name == "Legeplads ved Langøgade (syd)"
+    assert found[2].name_en == "Playground near Langøgade (south)"
+    assert found[3].name == "Bålplads ved Langøgade (vest)"
+    assert found[4].name == "Bålplads ved Langøgade (øst)"
+
+
+def test_three_or_more_take_their_direction_from_the_groups_middle() -> None:
+    features = [
+        _node(1, 0.0, 80.0, leisure="playground"),
+        _node(2, 150.0, -40.0, leisure="playground"),
+        _node(3, -150.0, -40.0, leisure="playground"),
+    ]
+    found = {p.osm_id: p.name for p in circle(_named_street_map(features), *at(0.0, 1.0)).places}
+
+    assert found == {
+        1: "Legeplads ved Langøgade (nord)",
+        2: "Legeplads ved Langøgade (øst)",  # four quarters tell them apart: no finer words
+        3: "Legeplads ved Langøgade (vest)",
+    }
+
+
+def test_places_no_direction_tells_apart_are_numbered_from_north_to_south() -> None:
+    # In a row, 110 m apart (closer ones would be merged into one place): the middle one lies
+    # on the group's middle, so no direction tells them apart.
+    features = [
+        _node(1, 300.0, 20.0, leisure="playground"),
+        _node(2, 300.0, 240.0, leisure="playground"),
+        _node(3, 300.0, 130.0, leisure="playground"),
+    ]
+    found = {p.osm_id: p for p in circle(_named_street_map(features), *at(0.0, 0.0)).places}
+
+    assert [found[n].name for n in (2, 3, 1)] == [
+        "Legeplads ved Langøgade (1)",
+        "Legeplads ved Langøgade (2)",
+        "Legeplads ved Langøgade (3)",
+    ]
+    assert found[3].name_en == "Playground near Langøgade (2)"
+
+
+def test_a_named_street_is_preferred_to_a_nearer_named_path() -> None:
+    path = ([100 + i for i in range(-20, 21)], {"highway": "footway", "name": "Søstien"})
+    features = [_node(1, 300.0, 150.0, leisure="playground")]  # 150 m from Langøgade
+    found = circle(_named_street_map(features, path), *at(0.0, 0.0)).places
+
+    assert [p.name for p in found] == ["Legeplads ved Langøgade"]
+
+
+def test_without_a_named_street_near_a_named_path_then_a_named_place_names_it() -> None:
+    path = (WEST_SIDE, {"highway": "footway", "name": "Søstien"})
+    lat, lon = at(-1600.0, 400.0)
+    park = Feature(
+        "way", 9, {"leisure": "park", "name": "Kildeparken"}, lat, lon, 40_000.0,
+        _square(-1700, 300, 200),
+    )  # fmt: skip
+    features = [
+        park,
+        _node(1, -1950.0, 300.0, leisure="playground"),  # 300 m from Langøgade, 50 from Søstien
+        _node(2, -1400.0, 400.0, tourism="picnic_site"),  # 100 m east of the park, far from both
+    ]
+    data = _named_street_map(features, path)
+    found = {p.osm_id: p for p in circle(data, *at(-2000.0, 0.0)).places}
+
+    assert found[1].name == "Legeplads ved Søstien"
+    assert (found[2].name, found[2].name_en) == (
+        "Picnicplads ved Kildeparken",
+        "Picnic site near Kildeparken",
+    )
+
+
+def test_a_place_inside_a_named_area_far_from_named_ways_is_named_in_it() -> None:
+    lat, lon = at(0.0, 1500.0)
+    park = Feature(
+        "way",
+        9,
+        {"leisure": "park", "name": "Kildeparken"},
+        lat,
+        lon,
+        1e6,
+        _square(-500, 1000, 1000),
+    )
+    points = {1: (0.0, 0.0), 2: (0.0, 1500.0), 3: (100.0, 1500.0)}
+    ways = [([1, 2, 3], {"highway": "service"})]
+    features = [park, _node(5, 50.0, 1510.0, leisure="playground")]
+    found = {
+        p.osm_id: p
+        for p in circle(map_data(points, ways, features=features), *at(0.0, 1400.0)).places
+    }
+
+    assert found[5].name == "Legeplads i Kildeparken"
+    assert found[5].name_en == "Playground in Kildeparken"
+
+
+def test_with_nothing_named_near_the_kind_remains_and_is_told_apart() -> None:
+    points = {i: (100.0 * i, 0.0) for i in range(-20, 21)}
+    data = map_data(
+        points,
+        [(list(points), {"highway": "residential"})],
+        features=[
+            _node(1, 300.0, 40.0, leisure="playground"),
+            _node(2, -300.0, 40.0, leisure="playground"),
+        ],
+    )
+    found = {p.osm_id: p for p in circle(data, *at(0.0, 0.0)).places}
+
+    assert (found[1].name, found[2].name) == ("Legeplads (øst)", "Legeplads (vest)")
+    assert (found[1].name_en, found[2].name_en) == ("Playground (east)", "Playground (west)")
+
+
+@pytest.mark.parametrize(
+    ("xy", "expected"),
+    [
+        ([(0, 0), (0, 100)], [4, 0]),  # the second lies north
+        ([(0, 0), (100, 20)], [6, 2]),
+        ([(0, 0), (3, 3)], None),
+        ([(0, 100), (100, 0), (0, -100), (-100, 0)], [0, 2, 4, 6]),
+        ([(0, 100), (70, 70), (100, 0), (0, -100), (-100, 0)], [0, 1, 2, 4, 6]),
+        ([(0, 100), (5, 100), (0, -100)], None),  # two in the same eighth
+    ],
+)
+def test_directions(xy: list[tuple[float, float]], expected: list[int] | None) -> None:
+    import numpy as np
+
+    assert places.directions(np.array(xy, dtype=float)) == expected
