@@ -48,7 +48,10 @@ class PlaceOut(Schema):
     osm_key: str = Field(description="e.g. osm:node/123; empty for own places")
     category: str
     category_label: str
-    name: str = Field(description="The name on the circle (the staff's, else the map data's)")
+    name: str = Field(
+        description="The name on the circle: the staff's, else the map data's, else one made of "
+        "its kind and the nearest named street (e.g. 'Legeplads ved Langøgade')"
+    )
     osm_name: str
     description: str
     latitude: float

@@ -29,6 +29,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -290,6 +291,19 @@ class CirclePlace(models.Model):
     )
     category = models.CharField(_("category"), max_length=20, choices=CATEGORY_CHOICES)
     osm_name = models.CharField(_("name in the map data"), max_length=200, blank=True)
+    # Where the map data give no name: the engine's name of its kind and the nearest named street
+    # ("Legeplads ved Langøgade"), in Danish and English (places.made_names).
+    made_name = models.CharField(
+        _("name made from the map data"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "For a place without a name in the map data, e.g. “Playground near Langøgade”."
+        ),
+    )
+    made_name_en = models.CharField(
+        _("name made from the map data, in English"), max_length=200, blank=True
+    )
     latitude = models.FloatField(
         _("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
     )
@@ -357,7 +371,11 @@ class CirclePlace(models.Model):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.osm_name or category_label(self.category)
+        """The staff's name, else the map data's, else the one made for it in the language."""
+        made = self.made_name
+        if self.made_name_en and (get_language() or "").startswith("en"):
+            made = self.made_name_en
+        return self.display_name or self.osm_name or made or category_label(self.category)
 
     @property
     def category_label(self) -> str:

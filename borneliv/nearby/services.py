@@ -534,9 +534,11 @@ def _place_fields(place: types.Place) -> dict[str, Any]:
     category = place.category if place.category in CATEGORY_LABELS else "culture"
     return {
         "osm_key": place.key,
-        # An unnamed place's name is the engine's Danish word for it: the page shows the
-        # category's label in the reader's language instead.
         "osm_name": found_name(place)[:200],
+        # An unnamed place: the name the engine made for it ("Legeplads ved Langøgade"), which
+        # may change with the map data without counting as a change of the place.
+        "made_name": "" if place.named else place.name[:200],
+        "made_name_en": "" if place.named else (place.name_en or place.name)[:200],
         "category": category,
         "latitude": place.lat,
         "longitude": place.lon,
@@ -659,6 +661,8 @@ def _store_circle(
     fields = [
         "osm_key",
         "osm_name",
+        "made_name",
+        "made_name_en",
         "category",
         "latitude",
         "longitude",

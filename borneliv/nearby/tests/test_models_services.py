@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from borneliv.nearby import services, storage, types
 from borneliv.nearby.models import Circle, CirclePlace
@@ -18,6 +19,8 @@ FESTPLADSEN = "osm:way/361383054"
 DANSEPLADSEN = "osm:way/361383053"
 TRAFIKLEGEPLADSEN = "osm:way/26794168"
 FAELLEDPARKEN = "osm:way/218537939"
+PLAYGROUND_BY_SERRIDSLEVVEJ = "osm:way/358313407"  # no name in the map data
+SERRIDSLEVVEJ = 2057992
 
 
 def _place(circle: Circle, key: str) -> CirclePlace:
@@ -40,16 +43,20 @@ def test_the_first_computation_finds_the_places_with_minutes_and_marks_nothing(
     assert park.osm_name == "Fælledparken" and park.category == "park"
     assert park.walk_minutes is not None and 0 < park.walk_minutes <= 15
     assert park.bike_minutes is not None and park.bike_minutes < park.walk_minutes
-    # Unnamed candidates keep no engine word as their name: the page shows the category's label.
+    # Unnamed candidates: no name in the map data, one made of their kind and the nearest named
+    # street instead, in the reader's language; no two alike.
     unnamed = circle.places.filter(osm_name="")
     assert unnamed.count() >= 5
-    assert {p.name for p in unnamed} <= {
-        "Playground",
-        "Park",
-        "Woods and nature",
-        "Sports ground or hall",
-        "Picnic and fire place",
-    }
+    assert all(" near " in p.name for p in unnamed)  # the tests read English
+    assert len({p.name for p in unnamed}) == unnamed.count()
+    playground = _place(circle, PLAYGROUND_BY_SERRIDSLEVVEJ)
+    assert (playground.made_name, playground.made_name_en) == (
+        "Legeplads ved Serridslevvej",
+        "Playground near Serridslevvej",
+    )
+    assert playground.name == "Playground near Serridslevvej"
+    with translation.override("da"):
+        assert playground.name == "Legeplads ved Serridslevvej"
     assert circle.last_changes["first"] is True
     assert circle.extract == osterbro.frederikssund_extract
     assert circle.walk_area is not None and circle.walk_area["type"] == "MultiPolygon"
@@ -353,6 +360,24 @@ def test_a_reimport_keeps_the_curation_and_shows_what_changed(
     services.circle_compute(institution=osterbro.troldhoj, by=world.pia)
     assert not CirclePlace.objects.filter(pk=danse.pk).exists()
     assert fresh(fest).change == "" and fresh(fest).included
+
+
+def test_a_made_name_follows_the_map_data_without_counting_as_a_change(
+    osterbro: Osterbro, tmp_path: Path
+) -> None:
+    world = osterbro.world
+    playground = _place(osterbro.troldhoj_circle, PLAYGROUND_BY_SERRIDSLEVVEJ)
+    services.place_curate(by=world.pia, place=playground, included=True, description="Gyngerne")
+    newer = modified_extract(tmp_path / "renamed.osm.pbf", rename={SERRIDSLEVVEJ: "Nyvej"})
+
+    result = services.extract_import(by=world.ada, municipality=world.frederikssund, path=newer)
+
+    ((_institution, summary),) = result.recomputed
+    playground = fresh(playground)
+    assert playground.made_name == "Legeplads ved Nyvej"
+    assert (playground.change, playground.change_details) == ("", [])
+    assert playground.included and playground.description == "Gyngerne"
+    assert summary.changed == 0
 
 
 def test_shorter_limits_leave_far_places_out_of_reach_with_their_curation(
