@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +13,13 @@ from django.views.decorators.http import require_POST
 
 from borneliv.accounts import services
 from borneliv.accounts.forms import ApiTokenForm
-from borneliv.accounts.landing import context_for, panels_for
+from borneliv.accounts.landing import (
+    attention_for,
+    context_for,
+    counts_for,
+    imports_for,
+    panels_for,
+)
 from borneliv.accounts.models import ApiToken, Role
 
 
@@ -24,7 +32,30 @@ def home(request: HttpRequest) -> HttpResponse:
     # motor dialogues' follow-ups, … — accounts imports none of them.
     context = context_for(request.user)
     context["panels"] = panels_for(request.user)
+    if context.get("role") == Role.ADMIN:
+        context.update(admin_overview(request.user, context.get("overview", [])))
     return render(request, "accounts/home.html", context)
+
+
+def admin_overview(user: Any, overview: list[Any]) -> dict[str, Any]:
+    """The administrator's overview: a table of municipalities with what the apps count in each,
+    the recent imports, and what waits for her (all registered in ``accounts.landing``)."""
+    counts = counts_for(user)
+    rows = [
+        {
+            "municipality": summary.municipality,
+            "cells": [count.counts.get(summary.municipality.pk, 0) for count in counts],
+        }
+        for summary in overview
+    ]
+    totals = [sum(row["cells"][i] for row in rows) for i in range(len(counts))]
+    return {
+        "overview_columns": [count.label for count in counts],
+        "overview_rows": rows,
+        "overview_totals": totals,
+        "recent_imports": imports_for(user),
+        "attention": attention_for(user),
+    }
 
 
 @login_required

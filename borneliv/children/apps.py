@@ -8,3 +8,10 @@ class ChildrenConfig(AppConfig):
     name = "borneliv.children"
     label = "children"
     verbose_name = _("Children")
+
+    def ready(self) -> None:
+        # The administrator's overview of municipalities: the children living in each.
+        from borneliv.accounts.landing import register_count
+        from borneliv.children.selectors import children_by_municipality
+
+        register_count(children_by_municipality)

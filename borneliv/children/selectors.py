@@ -7,11 +7,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from borneliv.accounts.landing import Count as LandingCount
 from borneliv.accounts.models import User, today
 from borneliv.children.models import (
     AccessLog,
@@ -234,3 +235,19 @@ def readers(user: Any) -> QuerySet[User]:
     """Users who appear in the access log the caller may read (for the filter's choices)."""
     logged = AccessLog.objects.visible_to(user).filter(user=OuterRef("pk"))
     return User.objects.filter(Exists(logged)).order_by("username")
+
+
+def children_by_municipality(user: Any) -> LandingCount | None:
+    """The administrator's overview column: children living in each municipality today.
+
+    A count per municipality, no record is read (so no access-log row); one query.
+    """
+    if not user.scope.is_admin:
+        return None
+    rows = (
+        Residence.objects.current()
+        .values("area__municipality_id")
+        .annotate(n=Count("child_id", distinct=True))
+        .values_list("area__municipality_id", "n")
+    )
+    return LandingCount(label=_("Children"), counts=dict(rows), order=40)

@@ -8,3 +8,12 @@ class GrowthConfig(AppConfig):
     name = "borneliv.growth"
     label = "growth"
     verbose_name = _("Growth")
+
+    def ready(self) -> None:
+        # The administrator's overview (accounts cannot import growth): recent school-start
+        # imports, and the measurements held for review.
+        from borneliv.accounts.landing import register_attention, register_imports
+        from borneliv.growth.landing import held_measurements, school_start_imports
+
+        register_imports(school_start_imports)
+        register_attention(held_measurements)

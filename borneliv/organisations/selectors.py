@@ -10,8 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
+from django.utils.translation import gettext as _
 
+from borneliv.accounts.landing import Count as LandingCount
 from borneliv.accounts.models import Role, today
 from borneliv.organisations.models import (
     Area,
@@ -258,3 +260,36 @@ def landing_for(user: Any) -> dict[str, Any]:
         SubIntervention.objects.filter(number__in=ROLE_SUBINTERVENTIONS.get(role, ()))
     )
     return context
+
+
+# Columns of the administrator's overview (``accounts.landing.register_count``)
+
+
+def _per_municipality(queryset: Any) -> dict[int, int]:
+    return dict(
+        queryset.values("municipality_id")
+        .annotate(n=Count("pk"))
+        .values_list("municipality_id", "n")
+    )
+
+
+def programme_areas_by_municipality(user: Any) -> LandingCount | None:
+    if not user.scope.is_admin:
+        return None
+    areas = Area.objects.filter(kind=Area.Kind.PROGRAMME)
+    return LandingCount(label=_("Programme areas"), counts=_per_municipality(areas), order=10)
+
+
+def comparison_areas_by_municipality(user: Any) -> LandingCount | None:
+    if not user.scope.is_admin:
+        return None
+    areas = Area.objects.filter(kind=Area.Kind.COMPARISON)
+    return LandingCount(label=_("Comparison areas"), counts=_per_municipality(areas), order=11)
+
+
+def institutions_by_municipality(user: Any) -> LandingCount | None:
+    if not user.scope.is_admin:
+        return None
+    return LandingCount(
+        label=_("Institutions"), counts=_per_municipality(Institution.objects.all()), order=20
+    )

@@ -64,3 +64,43 @@ def test_the_context_starts_with_the_role_and_adds_what_apps_registered(world: W
     assert context["role"] == "pedagogue"
     assert [i.name for i in context["institutions"]] == ["Børnehuset Troldhøj"]
     assert landing.context_for(world.otto)["role"] is None
+
+
+def test_the_administrator_lands_on_an_overview_of_the_municipalities(
+    world: World, client_for: Any
+) -> None:
+    client = client_for("ada")
+    client.cookies["django_language"] = "en"
+    response = client.get("/")
+    assert response.status_code == 200
+    context = response.context
+    assert context["overview_columns"] == [
+        "Programme areas",
+        "Comparison areas",
+        "Institutions",
+        "Users",
+        "Children",
+    ]
+    rows = {row["municipality"].name: row["cells"] for row in context["overview_rows"]}
+    assert rows == {
+        "Aalborg": [1, 1, 3, 4, 0],  # hanne, tina, carl, lars
+        "Albertslund": [1, 0, 3, 1, 0],  # astrid
+        "Frederikssund": [1, 0, 2, 1, 0],  # pia
+    }
+    assert context["overview_totals"] == [3, 1, 8, 6, 0]
+    assert context["attention"] == []
+    assert context["recent_imports"] == []
+    assert "/users/" in response.content.decode()
+
+
+def test_a_deactivated_account_does_not_count_as_a_user(world: World, client_for: Any) -> None:
+    from borneliv.accounts import services
+
+    services.user_set_active(user=world.tina, is_active=False)
+    rows = client_for("ada").get("/").context["overview_rows"]
+    aalborg = next(row for row in rows if row["municipality"].name == "Aalborg")
+    assert aalborg["cells"][3] == 3
+
+
+def test_only_the_administrator_gets_the_overview(world: World, client_for: Any) -> None:
+    assert "overview_rows" not in client_for("lars").get("/").context
