@@ -102,6 +102,16 @@ def _text_box(
     fig.text(x + 0.018, body_top, body, fontsize=8.3, color=TEXT, va="top", linespacing=1.45)
 
 
+#: Figure fractions of an A4 page: a 10 pt title line and an 8.3 pt body line (spacing 1.45).
+TITLE_LINE = 0.0145
+BODY_LINE = 8.3 * 1.45 / 72 / A4_INCHES[1]
+
+
+def _box_height(title: str, body: str) -> float:
+    """The height of a ``_text_box`` that holds ``title`` and ``body`` with its margins."""
+    return 0.038 + TITLE_LINE * title.count("\n") + BODY_LINE * (body.count("\n") + 1) + 0.012
+
+
 def _stacked(ax: Any, y: float, segments: list[Segment], height: float) -> None:
     """One 0–100 % bar of a distribution, with the count written in each wide-enough part."""
     total = sum(s.count for s in segments)
@@ -228,7 +238,13 @@ def _comparison_chart(
     width = 0.27
     hidden = False
     series = [
-        (_("The group"), GROUP_COLOUR, "", [d.percent for d in domains], [False] * len(domains)),
+        (
+            _("The group"),
+            GROUP_COLOUR,
+            "",
+            [d.shown_percent for d in domains],
+            [False] * len(domains),
+        ),
         (
             _("Municipality"),
             MUNICIPALITY_COLOUR,
@@ -259,7 +275,7 @@ def _comparison_chart(
             hatch=hatch,
             label=label,
         )
-        for x, value, hide in zip(xs, values, hides, strict=True):
+        for x, value, hide, domain in zip(xs, values, hides, domains, strict=True):
             if value is not None:
                 ax.text(
                     x, value + 1.5, f"{value}", ha="center", va="bottom", fontsize=6.3, color=MUTED
@@ -267,6 +283,9 @@ def _comparison_chart(
             elif hide:
                 hidden = True
                 ax.text(x, 1.5, "*", ha="center", va="bottom", fontsize=9, color=MUTED)
+            elif colour == GROUP_COLOUR and domain.few:
+                # Too few children for a percentage: marked, explained in the footnote.
+                ax.text(x, 1.5, "†", ha="center", va="bottom", fontsize=8, color=MUTED)
     ax.set_ylim(0, 110)
     ax.set_xlim(-0.55, len(domains) - 0.45)
     ax.set_yticks([0, 25, 50, 75, 100], labels=["0", "25", "50", "75", "100 %"])
@@ -359,38 +378,42 @@ def profile_figure(profile: SessionProfile) -> Figure:
     }
     fig.text(LEFT, 0.914, textwrap.fill(meta, 120), fontsize=8.3, color=MUTED, va="top")
 
-    # The two boxes: the heart of the dialogue.
+    # The two boxes: the heart of the dialogue (one notice instead when the data are too thin).
     gap = 0.025
     box_w = (width - gap) / 2
-    if profile.has_answers:
-        strengths = [h.text for h in profile.strengths] or [
-            _("No area stands out yet: most skills are still on their way.")
-        ]
-        focus = [h.text for h in profile.focus] or [
-            _("No area stands out as weak: keep building on the group's skills.")
-        ]
-    else:
-        strengths = focus = [_("No answers have been recorded yet.")]
-    body_s, body_f = _wrap(strengths, 54), _wrap(focus, 54)
-    # Bold 10 pt titles: about 36 characters fit the box.
-    title_s = textwrap.fill(_("What the group is good at"), 36)
-    title_f = textwrap.fill(_("Where to strengthen the pedagogical focus"), 36)
-    lines = max(
-        body_s.count("\n") + 1.2 * title_s.count("\n"),
-        body_f.count("\n") + 1.2 * title_f.count("\n"),
-    )
-    box_h = 0.064 + 0.0122 * lines
     top = 0.888
-    _text_box(fig, (LEFT, top - box_h, box_w, box_h), title_s, body_s, STRENGTH_BG)
-    _text_box(fig, (LEFT + box_w + gap, top - box_h, box_w, box_h), title_f, body_f, FOCUS_BG)
+    if profile.has_answers and not profile.advice:
+        body = textwrap.fill(profile.thin_notice, 115)
+        box_h = _box_height("", body)
+        title = _("Too few observations for advice")
+        _text_box(fig, (LEFT, top - box_h, width, box_h), title, body, FOCUS_BG)
+    else:
+        if profile.has_answers:
+            strengths = [h.text for h in profile.strengths] or [profile.no_strengths]
+            focus = [h.text for h in profile.focus] or [profile.no_focus]
+        else:
+            strengths = focus = [_("No answers have been recorded yet.")]
+        body_s, body_f = _wrap(strengths, 54), _wrap(focus, 54)
+        # Bold 10 pt titles: about 36 characters fit the box.
+        title_s = textwrap.fill(_("What the group is good at"), 36)
+        title_f = textwrap.fill(_("Where to strengthen the pedagogical focus"), 36)
+        box_h = max(_box_height(title_s, body_s), _box_height(title_f, body_f))
+        _text_box(fig, (LEFT, top - box_h, box_w, box_h), title_s, body_s, STRENGTH_BG)
+        _text_box(fig, (LEFT + box_w + gap, top - box_h, box_w, box_h), title_f, body_f, FOCUS_BG)
     cursor = top - box_h - 0.032
+
+    # Room left under the boxes: the footnote, the lower charts at their smallest, the items.
+    footnote_top = 0.092 + (0.011 if profile.few_shown else 0.0)
+    lower_min = 0.12
+    room = cursor - 0.043 - 0.045 - (0.062 + lower_min + 0.05) - (footnote_top + 0.012)
 
     # The items, grouped by domain.
     heading: dict[str, Any] = {"fontsize": 11, "fontweight": "bold", "color": TEXT, "va": "top"}
     if profile.domains:
         fig.text(LEFT, cursor, _("How the group is doing, skill by skill"), **heading)
         item_rows = sum(1 + len(d.items) for d in profile.domains)
-        chart_h = min(0.42, 0.0188 * item_rows)
+        # Long sentences above take room from the bars, never from the charts below.
+        chart_h = max(0.011 * item_rows, min(0.42, 0.0188 * item_rows, room))
         chart_top = cursor - 0.043
         legend = profile.domains[0].items[0].segments if profile.domains[0].items else []
         _items_chart(
@@ -399,9 +422,8 @@ def profile_figure(profile: SessionProfile) -> Figure:
         cursor = chart_top - chart_h - 0.045
 
     # Comparisons, and joy/courage/levels, side by side.
-    footnote_top = 0.092
     half = (width - 0.05) / 2
-    lower_h = max(0.12, min(0.2, cursor - 0.05 - footnote_top - 0.055))
+    lower_h = max(lower_min, min(0.2, cursor - 0.05 - footnote_top - 0.055 - 0.012))
     hidden = False
     if profile.domains:
         fig.text(LEFT, cursor, _("Compared with other groups"), **heading)
@@ -444,6 +466,15 @@ def profile_figure(profile: SessionProfile) -> Figure:
                 "or group can be recognised."
             )
             % {"n": profile.threshold}
+        )
+    if profile.few_shown:
+        notes.append(
+            "† "
+            + _(
+                "Observed for fewer than %(n)s children: too few for a percentage, a comparison "
+                "verdict or a sentence."
+            )
+            % {"n": profile.min_children}
         )
     version = _("Instrument: %(name)s, version %(number)s.") % {
         "name": profile.instrument_name,

@@ -15,12 +15,37 @@ The summary rule (``summarise``), per child and session:
    else ``age_appropriate``.
 
 All three numbers are set per instrument version by the administrator.
+
+The group profile's verdicts (``judge``, ``judge_levels``, ``coverage``, ``judge_profile``):
+which skill areas the profile calls a *strength* or a *focus area*, and when it gives no advice.
+Every verdict is judged on the whole percentages the pages print (``percent``), so a sentence
+can never disagree with the figure beside it through rounding.
+
+1. **Enough data.** The group gets advice only when at least ``MIN_CHILDREN`` (5) present
+   children have a summary *and* at least ``MIN_SUMMARISED_PERCENT`` (50 %) of the present
+   children do; otherwise the profile says the data are too thin and names no strength and no
+   focus. An item or a domain gets a verdict only when at least ``MIN_CHILDREN`` children were
+   observed in it (an item observed for 2 children is shown, but judged ``too_few``).
+2. **Focus area** (a skill domain, or an item of a domain that is not one already): mastery
+   below ``FOCUS_BELOW`` (75 %), whatever the other groups do; or ``COMPARISON_GAP`` (10)
+   percentage points or more below a comparison shown beside it (the municipality's or the
+   programme's other groups).
+3. **Strength** (a skill domain): not a focus area, never more than ``COMPARISON_TOLERANCE`` (5)
+   points below any comparison shown, and either mastery of at least ``STRENGTH_FROM`` (85 %) or
+   ``COMPARISON_GAP`` points or more above a comparison. Between the two: neither.
+4. **KL's three levels**: a focus when at least ``CHALLENGES_MIN_CHILDREN`` (2) children and
+   at least ``CHALLENGES_FROM_PERCENT`` (10 %, above the 6–8 % with motor difficulties at school
+   start) of the children with a summary have *challenges*; a strength when none has and at
+   least ``AGE_APPROPRIATE_FROM_PERCENT`` (85 %) are *age-appropriate*.
+5. Joy of movement and courage are observations, never strengths or focus areas. At most
+   ``MAX_HIGHLIGHTS`` domains/items each (the KL line comes on top), strengths best first,
+   focus areas weakest first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 AGE_APPROPRIATE = "age_appropriate"
@@ -113,6 +138,51 @@ class DomainProfile:
     mastering: int = 0  # of those, the children who master every item observed in it
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison shown beside the group's own figure, e.g. ("municipality", 0.97)."""
+
+    name: str
+    mastery: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the rule says about one domain or item, with the whole percentages it judged."""
+
+    kind: str  # STRENGTH, FOCUS, NEITHER or TOO_FEW
+    reason: str = ""  # LOW, BELOW_OTHERS, HIGH or ABOVE_OTHERS ("" for NEITHER and TOO_FEW)
+    percent: int | None = None
+    children: int = 0
+    comparisons: tuple[tuple[str, int], ...] = ()  # (name, percent) of the comparisons shown
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many present children have a summary: the profile's advice needs enough of them."""
+
+    present: int
+    summarised: int
+
+    @property
+    def enough(self) -> bool:
+        return (
+            self.summarised >= MIN_CHILDREN
+            and 100 * self.summarised >= MIN_SUMMARISED_PERCENT * self.present
+        )
+
+
+@dataclass(frozen=True)
+class LevelsVerdict:
+    """The rule applied to the children's summaries in KL's three levels."""
+
+    kind: str  # STRENGTH, FOCUS, NEITHER or TOO_FEW
+    summarised: int = 0
+    age_appropriate: int = 0
+    few_signs: int = 0
+    challenges: int = 0
+
+
 @dataclass
 class GroupProfile:
     children: int  # on the list of the session
@@ -122,6 +192,10 @@ class GroupProfile:
     levels: dict[str, int] = field(default_factory=dict)  # summary level → children
     strengths: list[DomainProfile | ItemProfile] = field(default_factory=list)
     focus: list[DomainProfile | ItemProfile] = field(default_factory=list)
+    coverage: Coverage = field(default_factory=lambda: Coverage(0, 0))
+    verdicts: dict[str, Verdict] = field(default_factory=dict)  # skill domain → verdict
+    item_verdicts: dict[str, Verdict] = field(default_factory=dict)  # skill item → verdict
+    levels_verdict: LevelsVerdict = field(default_factory=lambda: LevelsVerdict(TOO_FEW))
 
     def item(self, code: str) -> ItemProfile | None:
         return next((i for i in self.items if i.code == code), None)
@@ -129,11 +203,170 @@ class GroupProfile:
     def domain(self, code: str) -> DomainProfile | None:
         return next((d for d in self.domains if d.domain == code), None)
 
+    @property
+    def advice(self) -> bool:
+        """True when the data are enough for the profile to name strengths and focus areas."""
+        return self.coverage.enough
 
-#: Strengths are skills most of the group masters; focus areas are the weakest, at most three.
-STRENGTH_MASTERY = 0.75
-FOCUS_MASTERY = 0.85
+
+# --- the rule for strengths and focus areas (see the module docstring) --------------------------
+
+#: A verdict on an item or domain needs this many children observed in it; advice on a group
+#: needs this many present children with a summary.
+MIN_CHILDREN = 5
+#: …and at least this share (percent) of the present children with a summary.
+MIN_SUMMARISED_PERCENT = 50
+#: Mastery (whole percent) below this is a focus area, whatever the other groups do.
+FOCUS_BELOW = 75
+#: Mastery (whole percent) from this is a strength, unless the group is behind the others.
+STRENGTH_FROM = 85
+#: Percentage points below a comparison that make a focus area (above: a strength).
+COMPARISON_GAP = 10
+#: A strength is never more than this many points below a comparison shown beside it.
+COMPARISON_TOLERANCE = 5
+#: KL's levels: a focus when this many children, and this share (percent), have challenges.
+CHALLENGES_MIN_CHILDREN = 2
+CHALLENGES_FROM_PERCENT = 10
+#: KL's levels: a strength when none has challenges and this share (percent) is age-appropriate.
+AGE_APPROPRIATE_FROM_PERCENT = 85
+#: At most this many strengths and this many focus areas (domains and items).
 MAX_HIGHLIGHTS = 3
+
+STRENGTH = "strength"
+FOCUS = "focus"
+NEITHER = "neither"
+TOO_FEW = "too_few"
+LOW = "low"
+BELOW_OTHERS = "below_others"
+HIGH = "high"
+ABOVE_OTHERS = "above_others"
+
+
+def percent(share: float) -> int:
+    """A share as the whole percent the pages print; every verdict is judged on it."""
+    return round(100 * share)
+
+
+def judge(
+    mastery: float | None,
+    children: int,
+    comparisons: Sequence[Comparison] = (),
+    *,
+    min_children: int = MIN_CHILDREN,
+) -> Verdict:
+    """Strength, focus, neither or too few, for one domain or item (rules 1–3 above)."""
+    if mastery is None or children < min_children:
+        shown = None if mastery is None else percent(mastery)
+        return Verdict(TOO_FEW, percent=shown, children=children)
+    own = percent(mastery)
+    others = tuple((c.name, percent(c.mastery)) for c in comparisons)
+    behind = max((other - own for _, other in others), default=None)
+    ahead = max((own - other for _, other in others), default=None)
+    kind, reason = NEITHER, ""
+    if own < FOCUS_BELOW:
+        kind, reason = FOCUS, LOW
+    elif behind is not None and behind >= COMPARISON_GAP:
+        kind, reason = FOCUS, BELOW_OTHERS
+    elif behind is None or behind <= COMPARISON_TOLERANCE:
+        if own >= STRENGTH_FROM:
+            kind, reason = STRENGTH, HIGH
+        elif ahead is not None and ahead >= COMPARISON_GAP:
+            kind, reason = STRENGTH, ABOVE_OTHERS
+    return Verdict(kind, reason, own, children, others)
+
+
+def coverage(levels: Mapping[str, int], present: int) -> Coverage:
+    """Present children, and those of them with a summary in one of KL's three levels."""
+    return Coverage(present, sum(levels.get(level, 0) for level in LEVELS))
+
+
+def judge_levels(levels: Mapping[str, int], *, enough: bool = True) -> LevelsVerdict:
+    """Rule 4: the children's summaries in KL's three levels; TOO_FEW when not ``enough``."""
+    counts = {level: levels.get(level, 0) for level in LEVELS}
+    total = sum(counts.values())
+    figures = {
+        "summarised": total,
+        "age_appropriate": counts[AGE_APPROPRIATE],
+        "few_signs": counts[FEW_SIGNS],
+        "challenges": counts[CHALLENGES],
+    }
+    if not enough or total < MIN_CHILDREN:
+        return LevelsVerdict(TOO_FEW, **figures)
+    challenges = counts[CHALLENGES]
+    if (
+        challenges >= CHALLENGES_MIN_CHILDREN
+        and 100 * challenges >= CHALLENGES_FROM_PERCENT * total
+    ):
+        return LevelsVerdict(FOCUS, **figures)
+    if not challenges and 100 * counts[AGE_APPROPRIATE] >= AGE_APPROPRIATE_FROM_PERCENT * total:
+        return LevelsVerdict(STRENGTH, **figures)
+    return LevelsVerdict(NEITHER, **figures)
+
+
+def judge_profile(
+    profile: GroupProfile,
+    *,
+    domain_comparisons: Mapping[str, Sequence[Comparison]] | None = None,
+    item_comparisons: Mapping[str, Sequence[Comparison]] | None = None,
+    min_children: int = MIN_CHILDREN,
+) -> GroupProfile:
+    """The profile with its verdicts, strengths and focus areas, against the comparisons shown.
+
+    ``domain_comparisons`` / ``item_comparisons`` map a domain / item code to the comparison
+    values shown beside it (hidden ones left out). A new profile is returned.
+    """
+    domain_comparisons = domain_comparisons or {}
+    item_comparisons = item_comparisons or {}
+    observation_domains = {i.domain for i in profile.items if i.observation}
+    skills = [d for d in profile.domains if d.domain not in observation_domains]
+    verdicts = {
+        d.domain: judge(
+            d.mastery, d.children, domain_comparisons.get(d.domain, ()), min_children=min_children
+        )
+        for d in skills
+    }
+    skill_items = [i for i in profile.items if i.domain in verdicts and not i.observation]
+    item_verdicts = {
+        i.code: judge(
+            i.mastery, i.assessed, item_comparisons.get(i.code, ()), min_children=min_children
+        )
+        for i in skill_items
+    }
+    covered = coverage(profile.levels, profile.present)
+    strengths: list[DomainProfile | ItemProfile] = []
+    focus: list[DomainProfile | ItemProfile] = []
+    if covered.enough:
+        strengths.extend(
+            sorted(
+                (d for d in skills if verdicts[d.domain].kind == STRENGTH),
+                key=lambda d: (-(d.mastery or 0.0), d.domain),
+            )[:MAX_HIGHLIGHTS]
+        )
+        weak: list[DomainProfile | ItemProfile] = [
+            d for d in skills if verdicts[d.domain].kind == FOCUS
+        ]
+        weak += [
+            i
+            for i in skill_items
+            if item_verdicts[i.code].kind == FOCUS and verdicts[i.domain].kind != FOCUS
+        ]
+        focus = sorted(weak, key=_weakest_first)[:MAX_HIGHLIGHTS]
+    return replace(
+        profile,
+        strengths=strengths,
+        focus=focus,
+        coverage=covered,
+        verdicts=verdicts,
+        item_verdicts=item_verdicts,
+        levels_verdict=judge_levels(profile.levels, enough=covered.enough),
+    )
+
+
+def _weakest_first(highlight: DomainProfile | ItemProfile) -> tuple[float, int, str]:
+    # On a tie a domain comes before an item of another domain.
+    if isinstance(highlight, DomainProfile):
+        return (highlight.mastery or 0.0, 0, highlight.domain)
+    return (highlight.mastery or 0.0, 1, highlight.code)
 
 
 def group_profile(
@@ -142,15 +375,14 @@ def group_profile(
     *,
     present: Iterable[object],
     levels: Mapping[object, str] | None = None,
-    min_answers: int = 1,
+    min_children: int = MIN_CHILDREN,
 ) -> GroupProfile:
     """How a group is doing, per item and per domain, without naming a child.
 
     ``answers`` maps a child key to {item code: choice value, or None when not assessed}; only
-    children in ``present`` count. ``levels`` maps child keys to their summary level.
-    Strengths: skill domains whose mastery is at least ``STRENGTH_MASTERY``, best first. Focus
-    areas: skill domains below ``FOCUS_MASTERY``, weakest first; at most three of each, and a
-    domain is never both. Domains with fewer than ``min_answers`` answers are neither.
+    children in ``present`` count. ``levels`` maps child keys to their summary level. The
+    strengths and focus areas follow the rule of the module docstring without comparisons; call
+    ``judge_profile`` with the comparisons shown beside the group to judge against them too.
     """
     present_keys = list(dict.fromkeys(present))
     present_set = set(present_keys)
@@ -206,41 +438,18 @@ def group_profile(
             )
         )
 
-    observation_domains = {p.domain for p in profiles if p.observation}
-    skills = [
-        d
-        for d in domains
-        if d.domain not in observation_domains
-        and d.mastery is not None
-        and d.answers >= min_answers
-    ]
-    strengths = sorted(
-        (d for d in skills if d.mastery is not None and d.mastery >= STRENGTH_MASTERY),
-        key=lambda d: (-(d.mastery or 0.0), d.domain),
-    )[:MAX_HIGHLIGHTS]
-    chosen = {d.domain for d in strengths}
-    focus = sorted(
-        (
-            d
-            for d in skills
-            if d.mastery is not None and d.mastery < FOCUS_MASTERY and d.domain not in chosen
-        ),
-        key=lambda d: (d.mastery or 0.0, d.domain),
-    )[:MAX_HIGHLIGHTS]
-
     level_counts = {level: 0 for level in (*LEVELS, INSUFFICIENT)}
     for key, level in (levels or {}).items():
         if key in present_set and level in level_counts:
             level_counts[level] += 1
-    return GroupProfile(
+    profile = GroupProfile(
         children=len(answers) if answers else len(present_keys),
         present=len(present_keys),
         items=profiles,
         domains=domains,
         levels=level_counts,
-        strengths=list(strengths),
-        focus=list(focus),
     )
+    return judge_profile(profile, min_children=min_children)
 
 
 def pooled_mastery(

@@ -21,12 +21,18 @@ that year that has answers. A pooled comparison value is suppressed (``engine.po
 when fewer than ``settings.DISCLOSURE_THRESHOLD`` children or fewer than two other groups
 contributed to it. The group's own numbers are not suppressed: the profile is for the daycare's
 staff and the health visitor, who know the children; it never names one.
+
+Strengths and focus areas follow the engine's rule (``engine`` module docstring), judged against
+the comparisons shown beside the group: no advice when too few children have a summary, no
+verdict on an item or area observed for fewer than ``engine.MIN_CHILDREN`` children, and each
+sentence carries the very figures (whole percent) it was judged on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -52,8 +58,6 @@ from borneliv.organisations.models import Area, Goal, InstitutionArea
 
 #: Widths of a distribution bar are drawn in this many steps (CSS classes, no inline styles).
 BAR_UNITS = 40
-#: A domain needs this many answers to be called a strength or a focus area.
-MIN_HIGHLIGHT_ANSWERS = 3
 #: How many of the group's earlier sessions the profile shows.
 PREVIOUS_SHOWN = 5
 #: Upcoming follow-ups are shown on the landing page this many days ahead.
@@ -120,14 +124,24 @@ class ItemRow:
     masters: int
     municipality: Compared = NO_COMPARISON
     programme: Compared = NO_COMPARISON
+    verdict: engine.Verdict | None = None  # skill items only
 
     @property
     def percent(self) -> int | None:
-        return None if self.mastery is None else round(100 * self.mastery)
+        return None if self.mastery is None else engine.percent(self.mastery)
 
     @property
     def not_mastering(self) -> int:
         return self.assessed - self.masters
+
+    @property
+    def few(self) -> bool:
+        """Observed, but for too few children for a percentage or a verdict."""
+        return 0 < self.assessed < engine.MIN_CHILDREN
+
+    @property
+    def shown_percent(self) -> int | None:
+        return None if self.few else self.percent
 
 
 @dataclass
@@ -141,20 +155,38 @@ class DomainRow:
     observation: bool
     municipality: Compared = NO_COMPARISON
     programme: Compared = NO_COMPARISON
+    verdict: engine.Verdict | None = None
 
     @property
     def percent(self) -> int | None:
-        return None if self.mastery is None else round(100 * self.mastery)
+        return None if self.mastery is None else engine.percent(self.mastery)
+
+    @property
+    def few(self) -> bool:
+        """Observed, but for too few children for a percentage or a verdict."""
+        return 0 < self.children < engine.MIN_CHILDREN
+
+    @property
+    def shown_percent(self) -> int | None:
+        return None if self.few else self.percent
 
 
 @dataclass
 class Highlight:
-    """A strength or a focus area: the domain and the sentence that says it."""
+    """A strength or a focus area: the domain (or ``LEVELS_HIGHLIGHT``) and its sentence.
+
+    ``item`` is set when the highlight is one item of a domain that is not one itself.
+    """
 
     domain: str
     label: str
     text: str
     mastery: float | None
+    item: str = ""
+
+
+#: The ``domain`` of the highlight about KL's three levels.
+LEVELS_HIGHLIGHT = "levels"
 
 
 @dataclass
@@ -195,6 +227,40 @@ class SessionProfile:
     present_child_ids: list[int] = field(default_factory=list)
 
     @property
+    def coverage(self) -> engine.Coverage:
+        return self.group.coverage
+
+    @property
+    def advice(self) -> bool:
+        """True when enough children have a summary for strengths and focus areas."""
+        return self.group.advice
+
+    @property
+    def thin_notice(self) -> str:
+        return thin_text(self.coverage)
+
+    @property
+    def no_strengths(self) -> str:
+        return no_strengths_text()
+
+    @property
+    def no_focus(self) -> str:
+        return no_focus_text()
+
+    @property
+    def rule(self) -> list[str]:
+        return rule_sentences()
+
+    @property
+    def min_children(self) -> int:
+        return engine.MIN_CHILDREN
+
+    @property
+    def few_shown(self) -> bool:
+        """True when some item or area is shown without a percentage (too few children)."""
+        return any(d.few or any(i.few for i in d.items) for d in self.domains)
+
+    @property
     def levels_bar(self) -> list[Segment]:
         """The summary levels weakest first, as every bar reads ("not yet" … "masters")."""
         return [s for s in reversed(self.levels) if s.value != Level.INSUFFICIENT] + [
@@ -227,52 +293,202 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def strength_text(domain: DomainRow) -> str:
-    """E.g. "Most of the group masters balance (8 of 10)."."""
-    values = {
-        "domain": _lower_first(domain.label),
-        "count": domain.mastering,
-        "total": domain.children,
+def comparison_names(municipality: str) -> dict[str, str]:
+    """What a sentence calls each comparison, e.g. {"municipality": "Aalborg Municipality"}."""
+    return {
+        "municipality": _("%(municipality)s Municipality") % {"municipality": municipality},
+        "programme": _("the programme's areas"),
     }
-    if domain.mastering * 2 > domain.children:
-        return _("Most of the group masters %(domain)s (%(count)s of %(total)s).") % values
-    return (
-        _("The group is well on its way with %(domain)s (%(count)s of %(total)s master all of it).")
-        % values
+
+
+def _figures(verdict: engine.Verdict, names: Mapping[str, str]) -> str:
+    """E.g. "86 % mastery (other groups: Aalborg Municipality 97 %)": the figures judged."""
+    if not verdict.comparisons:
+        return _("%(percent)s %% mastery") % {"percent": verdict.percent}
+    others = ", ".join(f"{names.get(name, name)} {value} %" for name, value in verdict.comparisons)
+    return _("%(percent)s %% mastery (other groups: %(others)s)") % {
+        "percent": verdict.percent,
+        "others": others,
+    }
+
+
+def _breakdown(item: ItemRow) -> str:
+    """E.g. "2 not yet, 3 on its way": the children who do not master the item yet."""
+    return ", ".join(
+        f"{s.count} {_lower_first(s.label)}"
+        for s in item.segments
+        if s.count and s.tone != "strong"
     )
 
 
+def strength_text(domain: DomainRow, verdict: engine.Verdict, names: Mapping[str, str]) -> str:
+    """E.g. "Balance: 90 % mastery; 8 of 10 children master all of it."."""
+    return _("%(domain)s: %(figures)s; %(count)s of %(total)s children master all of it.") % {
+        "domain": domain.label,
+        "figures": _figures(verdict, names),
+        "count": domain.mastering,
+        "total": domain.children,
+    }
+
+
 def weakest_item(domain: DomainRow) -> ItemRow | None:
-    """The item of a domain the fewest children master yet (the first on the list on a tie)."""
-    answered = [i for i in domain.items if i.mastery is not None]
+    """The item of a domain the fewest children master yet (the first on the list on a tie),
+    among those observed for enough children to be judged."""
+    answered = [i for i in domain.items if i.mastery is not None and not i.few]
     if not answered:
         return None
     return min(answered, key=lambda i: (i.mastery or 0.0, -i.not_mastering))
 
 
-def focus_text(domain: DomainRow) -> str:
-    """E.g. "Ball skills: 4 of 10 do not yet master “Throws” (1 not yet, 3 on its way)."."""
+def focus_text(domain: DomainRow, verdict: engine.Verdict, names: Mapping[str, str]) -> str:
+    """E.g. "Ball skills: 72 % mastery; 5 of 10 children do not yet master “Catches” (2 not yet,
+    3 on its way)."."""
+    figures = _figures(verdict, names)
     item = weakest_item(domain)
-    if item is None:
-        return domain.label
-    breakdown = ", ".join(
-        f"{s.count} {_lower_first(s.label)}"
-        for s in item.segments
-        if s.count and s.tone != "strong"
-    )
-    values = {
+    breakdown = _breakdown(item) if item is not None else ""
+    if item is None or not breakdown:
+        return _("%(domain)s: %(figures)s.") % {"domain": domain.label, "figures": figures}
+    return _(
+        "%(domain)s: %(figures)s; %(count)s of %(total)s children do not yet master "
+        "“%(item)s” (%(breakdown)s)."
+    ) % {
         "domain": domain.label,
+        "figures": figures,
         "count": item.not_mastering,
         "total": item.assessed,
         "item": item.label,
         "breakdown": breakdown,
     }
-    if not breakdown:
-        return _("%(domain)s: the weakest part is “%(item)s”.") % values
+
+
+def item_focus_text(
+    item: ItemRow, domain: DomainRow, verdict: engine.Verdict, names: Mapping[str, str]
+) -> str:
+    """E.g. "Moving the body, “Hops”: 60 % mastery; 6 of 10 children do not yet master it
+    (2 not yet, 4 on its way)."."""
+    return _(
+        "%(domain)s, “%(item)s”: %(figures)s; %(count)s of %(total)s children do not yet "
+        "master it (%(breakdown)s)."
+    ) % {
+        "domain": domain.label,
+        "item": item.label,
+        "figures": _figures(verdict, names),
+        "count": item.not_mastering,
+        "total": item.assessed,
+        "breakdown": _breakdown(item),
+    }
+
+
+def levels_text(verdict: engine.LevelsVerdict) -> str:
+    """KL's three levels in one sentence, e.g. "4 of 22 children have challenges with their motor
+    skills; …" for a focus, "… have age-appropriate motor skills …" for a strength."""
+    values = {
+        "total": verdict.summarised,
+        "challenges": verdict.challenges,
+        "few": verdict.few_signs,
+        "fine": verdict.age_appropriate,
+    }
+    if verdict.kind == engine.STRENGTH:
+        return (
+            _(
+                "%(fine)s of %(total)s children have age-appropriate motor skills, and none has "
+                "challenges with their motor skills (KL's three levels)."
+            )
+            % values
+        )
     return (
-        _("%(domain)s: %(count)s of %(total)s do not yet master “%(item)s” (%(breakdown)s).")
+        _(
+            "%(challenges)s of %(total)s children have challenges with their motor skills; a few "
+            "signs: %(few)s, age-appropriate: %(fine)s (KL's three levels)."
+        )
         % values
     )
+
+
+def thin_text(coverage: engine.Coverage) -> str:
+    """Why the profile gives no advice: the numbers, and what it needs."""
+    return _(
+        "Only %(summarised)s of %(present)s children present have enough observations to get "
+        "a summary. The profile names strengths and focus areas only "
+        "when at least %(n)s children, and at least %(share)s %% of those present, have one; the "
+        "figures describe only the children observed."
+    ) % {
+        "summarised": coverage.summarised,
+        "present": coverage.present,
+        "n": engine.MIN_CHILDREN,
+        "share": engine.MIN_SUMMARISED_PERCENT,
+    }
+
+
+def no_strengths_text() -> str:
+    """Shown when the rule finds no strength: it says which rule, so it is never untrue."""
+    return _(
+        "No skill area observed for at least %(n)s children has %(high)s %% mastery or more, or "
+        "lies %(gap)s percentage points or more above the other groups, without lying more than "
+        "%(tolerance)s points below them."
+    ) % {
+        "n": engine.MIN_CHILDREN,
+        "high": engine.STRENGTH_FROM,
+        "gap": engine.COMPARISON_GAP,
+        "tolerance": engine.COMPARISON_TOLERANCE,
+    }
+
+
+def no_focus_text() -> str:
+    """Shown when the rule finds no focus area: it says which rule, so it is never untrue."""
+    return _(
+        "No skill area observed for at least %(n)s children is below %(low)s %% mastery or "
+        "%(gap)s percentage points or more below the other groups."
+    ) % {"n": engine.MIN_CHILDREN, "low": engine.FOCUS_BELOW, "gap": engine.COMPARISON_GAP}
+
+
+def rule_sentences() -> list[str]:
+    """The engine's rule for strengths and focus areas, in plain words with its numbers."""
+    values = {
+        "n": engine.MIN_CHILDREN,
+        "share": engine.MIN_SUMMARISED_PERCENT,
+        "low": engine.FOCUS_BELOW,
+        "high": engine.STRENGTH_FROM,
+        "gap": engine.COMPARISON_GAP,
+        "tolerance": engine.COMPARISON_TOLERANCE,
+        "challenges_n": engine.CHALLENGES_MIN_CHILDREN,
+        "challenges_share": engine.CHALLENGES_FROM_PERCENT,
+        "fine": engine.AGE_APPROPRIATE_FROM_PERCENT,
+        "max": engine.MAX_HIGHLIGHTS,
+    }
+    return [
+        _(
+            "The profile gives advice only when at least %(n)s children, and at least "
+            "%(share)s %% of those present, have a summary. An area or a skill is judged only "
+            "when at least %(n)s children were observed in it."
+        )
+        % values,
+        _(
+            "Focus area: less than %(low)s %% mastery, or %(gap)s percentage points or more "
+            "below the other groups in the municipality or in the programme's areas. A single "
+            "skill can be a focus area in an area that is not one."
+        )
+        % values,
+        _(
+            "Strength: not a focus area, no more than %(tolerance)s points below the other "
+            "groups, and either %(high)s %% mastery or more or %(gap)s points or more above the "
+            "other groups."
+        )
+        % values,
+        _(
+            "KL's three levels: a focus when at least %(challenges_n)s children and at least "
+            "%(challenges_share)s %% of those with a summary have challenges with their motor "
+            "skills; a strength when none has and at least %(fine)s %% have age-appropriate motor "
+            "skills."
+        )
+        % values,
+        _(
+            "Joy of movement and courage are described, never judged. At most %(max)s areas or "
+            "skills are named under each heading, besides the levels; the percentages are the "
+            "ones in the table."
+        )
+        % values,
+    ]
 
 
 def observation_text(item: ItemRow) -> str:
@@ -388,7 +604,6 @@ def _group_profile(answers: _Answers, version: _Version) -> engine.GroupProfile:
         answers.answers,
         present=answers.present,
         levels=answers.levels,
-        min_answers=MIN_HIGHLIGHT_ANSWERS,
     )
 
 
@@ -498,6 +713,12 @@ def session_profile(session: Session) -> SessionProfile:
     programme_items, programme_domains = engine.pooled_comparison(
         programme_profiles, threshold=threshold
     )
+    # The verdicts are judged against exactly the comparison values the page shows.
+    group = engine.judge_profile(
+        group,
+        domain_comparisons=_shown(municipal_domains, programme_domains),
+        item_comparisons=_shown(municipal_items, programme_items),
+    )
 
     steps_by_code = {spec.code: list(spec.steps) for spec in version.specs}
     guidance = {item.code: item.guidance for item in version.items_by_pk.values()}
@@ -516,6 +737,7 @@ def session_profile(session: Session) -> SessionProfile:
             masters=item.masters,
             municipality=_compared(municipal_items.get(item.code)),
             programme=_compared(programme_items.get(item.code)),
+            verdict=group.item_verdicts.get(item.code),
         )
     domains: list[DomainRow] = []
     observations: list[ItemRow] = []
@@ -535,20 +757,13 @@ def session_profile(session: Session) -> SessionProfile:
             observation=False,
             municipality=_compared(municipal_domains.get(domain.domain)),
             programme=_compared(programme_domains.get(domain.domain)),
+            verdict=group.verdicts.get(domain.domain),
         )
         domains.append(row)
         by_domain[domain.domain] = row
 
-    strengths = [
-        Highlight(
-            d.domain, by_domain[d.domain].label, strength_text(by_domain[d.domain]), d.mastery
-        )
-        for d in group.strengths
-    ]
-    focus = [
-        Highlight(d.domain, by_domain[d.domain].label, focus_text(by_domain[d.domain]), d.mastery)
-        for d in group.focus
-    ]
+    names = comparison_names(session.institution.municipality.name)
+    strengths, focus = _highlights(group, by_domain, rows, names)
 
     levels = [
         Segment(str(level), str(level.label), group.levels.get(str(level), 0), LEVEL_TONE[level])
@@ -608,6 +823,56 @@ def session_profile(session: Session) -> SessionProfile:
         threshold=threshold,
         present_child_ids=list(mine.present),
     )
+
+
+def _shown(
+    municipality: Mapping[str, engine.Pooled], programme: Mapping[str, engine.Pooled]
+) -> dict[str, list[engine.Comparison]]:
+    """Per code, the comparison values the page shows (hidden and missing ones left out)."""
+    shown: dict[str, list[engine.Comparison]] = defaultdict(list)
+    for name, pooled in (("municipality", municipality), ("programme", programme)):
+        for code, value in pooled.items():
+            if value.mastery is not None:
+                shown[code].append(engine.Comparison(name, value.mastery))
+    return shown
+
+
+def _highlights(
+    group: engine.GroupProfile,
+    by_domain: Mapping[str, DomainRow],
+    rows: Mapping[str, ItemRow],
+    names: Mapping[str, str],
+) -> tuple[list[Highlight], list[Highlight]]:
+    """The strengths and focus areas as sentences: KL's levels first, then areas and skills."""
+    strengths: list[Highlight] = []
+    focus: list[Highlight] = []
+    if not group.advice:
+        return strengths, focus
+    levels = group.levels_verdict
+    if levels.kind in (engine.STRENGTH, engine.FOCUS):
+        highlight = Highlight(LEVELS_HIGHLIGHT, _("KL's three levels"), levels_text(levels), None)
+        (strengths if levels.kind == engine.STRENGTH else focus).append(highlight)
+    for chosen in group.strengths:
+        row = by_domain[chosen.domain]
+        strengths.append(
+            Highlight(row.domain, row.label, strength_text(row, _verdict(row), names), row.mastery)
+        )
+    for chosen in group.focus:
+        row = by_domain[chosen.domain]
+        if isinstance(chosen, engine.ItemProfile):
+            item = rows[chosen.code]
+            text = item_focus_text(item, row, _verdict(item), names)
+            focus.append(Highlight(row.domain, item.label, text, item.mastery, item=item.code))
+        else:
+            text = focus_text(row, _verdict(row), names)
+            focus.append(Highlight(row.domain, row.label, text, row.mastery))
+    return strengths, focus
+
+
+def _verdict(row: DomainRow | ItemRow) -> engine.Verdict:
+    if row.verdict is None:  # every skill domain and item is judged by ``judge_profile``
+        raise ValueError(f"{row!r} has no verdict")
+    return row.verdict
 
 
 def _domain_label(code: str) -> str:

@@ -12,16 +12,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from borneliv.accounts.models import Membership, Role, User
 from borneliv.children.models import Child, Enrolment
+from borneliv.motor import engine
 from borneliv.motor.models import (
     Assessment,
     Choice,
+    Dialogue,
     Domain,
     InstrumentVersion,
     Item,
@@ -30,6 +32,7 @@ from borneliv.motor.models import (
     Session,
 )
 from borneliv.motor.services import NOT_ASSESSED, months_between
+from borneliv.motor.services import session_coverage as session_coverage  # a read, shared
 from borneliv.organisations.models import Institution
 
 # --- sessions ----------------------------------------------------------------------------------
@@ -41,8 +44,8 @@ RECENT_CLOSED = 30
 def sessions_for_list(user: Any) -> tuple[list[Any], list[Any]]:
     """The user's open sessions and her most recent closed ones, with progress counts.
 
-    Two queries. Each session carries ``present_count`` (children present) and ``scored_count``
-    (children present with at least one cell filled in).
+    Two queries. Each session carries ``present_count`` (children present), ``scored_count``
+    (children present with at least one cell filled in) and ``has_dialogue``.
     """
     sessions = (
         Session.objects.visible_to(user)
@@ -54,6 +57,7 @@ def sessions_for_list(user: Any) -> tuple[list[Any], list[Any]]:
                 filter=Q(assessments__present=True, assessments__scores__isnull=False),
                 distinct=True,
             ),
+            has_dialogue=Exists(Dialogue.objects.filter(session=OuterRef("pk"))),
         )
     )
     open_sessions = list(sessions.open().order_by("-held_on", "institution__name", "group"))
@@ -240,6 +244,12 @@ class Grid:
     @property
     def scored(self) -> int:
         return sum(1 for r in self.rows if r.present and r.filled)
+
+    @property
+    def coverage(self) -> engine.Coverage:
+        """Children present and those with a summary (as ``services.session_coverage``)."""
+        summarised = sum(1 for r in self.rows if r.present and r.level in engine.LEVELS)
+        return engine.Coverage(present=self.present, summarised=summarised)
 
     def row(self, public_id: str) -> GridRow | None:
         return next((r for r in self.rows if r.public_id == public_id), None)

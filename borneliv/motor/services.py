@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -306,10 +307,38 @@ def session_add_child(*, by: Any, session: Session, child: Child) -> Assessment:
     return assessment
 
 
+#: The ``code`` of the ValidationError when a session with too few observations is closed
+#: without ``accept_few_observations``; its ``params`` carry ``summarised`` and ``present``.
+FEW_OBSERVATIONS = "few_observations"
+
+
+def session_coverage(session: Session) -> engine.Coverage:
+    """Children present, and those of them with a summary in one of KL's levels. One query."""
+    counts = Assessment.objects.filter(session=session, present=True).aggregate(
+        present=Count("pk"), summarised=Count("pk", filter=Q(level__in=engine.LEVELS))
+    )
+    return engine.Coverage(present=counts["present"], summarised=counts["summarised"])
+
+
 @transaction.atomic
-def session_close(*, by: Any, session: Session) -> Session:
-    """Close a session: from now on its scores are a record, not a draft."""
+def session_close(*, by: Any, session: Session, accept_few_observations: bool = False) -> Session:
+    """Close a session: from now on its scores are a record, not a draft.
+
+    When too few children have a summary for the group profile to give advice
+    (``engine.Coverage.enough``), closing is refused with code ``FEW_OBSERVATIONS`` unless the
+    caller passes ``accept_few_observations`` (the user confirmed it). Checked under the lock.
+    """
     session = _locked_open(session, by, "motor.close_session")
+    covered = session_coverage(session)
+    if not covered.enough and not accept_few_observations:
+        raise ValidationError(
+            _(
+                "Only %(summarised)s of %(present)s children present have enough observations "
+                "to get a summary."
+            ),
+            code=FEW_OBSERVATIONS,
+            params={"summarised": covered.summarised, "present": covered.present},
+        )
     session.status = Session.Status.CLOSED
     session.closed_at = timezone.now()
     session.closed_by = by

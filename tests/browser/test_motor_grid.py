@@ -215,10 +215,19 @@ def test_a_health_visitor_and_a_pedagogue_record_a_session_in_the_grid(
     assert (saved(clara, "jump"), saved(clara, "courage")) == ("masters", "sometimes")
     assert other.console_errors == []
 
-    # The health visitor closes the session (after a confirmation): the grid is read-only.
+    # The health visitor closes the session (after a confirmation). Only Alma has a summary,
+    # too few for the profile's advice: she is asked again, with the numbers.
     page.goto(f"/motor/sessions/{session.public_id}/")
+    assert page.inner_text("[data-progress-summarised]") == "1"
     page.once("dialog", lambda dialog: dialog.accept())
     page.click(f"form[action='/motor/sessions/{session.public_id}/close/'] button")
+    page.wait_for_url(f"**/motor/sessions/{session.public_id}/close/")
+    assert (
+        "1 of 9 children present have enough observations to get a summary; close anyway?"
+        in page.inner_text("main")
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.click("button:has-text('Close anyway')")
     page.wait_for_url(f"**/motor/sessions/{session.public_id}/")
     assert "This session is closed; the grid is read-only." in page.inner_text("main")
     assert page.locator("input.seg__input:enabled, input[data-present]:enabled").count() == 0

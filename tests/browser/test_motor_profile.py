@@ -121,6 +121,46 @@ def test_a_pedagogue_uses_the_profile_for_the_dialogue_and_follows_up(
     assert other.request.get(f"{profile_url}?format=pdf").status == 404
 
 
+OVERFLOW_FREE = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)], ids=["laptop", "phone"])
+def test_a_health_visitor_reaches_the_profile_and_the_dialogue_from_the_list(
+    page_factory: Any, world: World, session: Session, width: int, height: int
+) -> None:
+    page = page_factory(width=width, height=height)
+    log_in(page, "hanne")
+    page.goto("/motor/")
+    assert page.evaluate(OVERFLOW_FREE), "the session list overflows"
+    links = page.locator(f"a[href='/motor/sessions/{session.public_id}/profile/']")
+    assert links.first.is_visible()
+    screenshot(page, f"motor-list-links-{width}")
+
+    # The group profile, from the list.
+    links.first.click()
+    page.wait_for_url(f"**/motor/sessions/{session.public_id}/profile/")
+    main = page.inner_text("main")
+    assert "Hvad gruppen er god til" in main or "Gruppeprofil" in main
+    assert "Lokalområde" not in main
+    assert "% mestring" in main  # the sentences carry their figures
+    assert page.evaluate(OVERFLOW_FREE), "the profile overflows"
+
+    # The dialogue, from the list: none is recorded, so the link opens the form.
+    page.goto("/motor/")
+    page.locator(f"a[href='/motor/sessions/{session.public_id}/dialogue/new/']").first.click()
+    page.wait_for_url("**/dialogue/new/")
+    assert "Balance" in page.input_value("#id_strengths")
+    assert page.evaluate(OVERFLOW_FREE), "the dialogue form overflows"
+
+    # The session page links to both as well.
+    page.goto(f"/motor/sessions/{session.public_id}/")
+    actions = page.locator(".motor-session-actions")
+    assert actions.locator("a", has_text="Gruppeprofil").count() == 1
+    assert actions.locator("a", has_text="Registrér dialogen").count() == 1
+    assert page.evaluate(OVERFLOW_FREE), "the session page overflows"
+    assert page.console_errors == []
+
+
 def test_a_project_leader_sees_only_the_suppressed_aggregates(
     page_factory: Any, world: World, session: Session
 ) -> None:

@@ -65,9 +65,10 @@ def test_the_form_starts_from_the_profiles_words(
     assert response.status_code == 200
     form = response.context["form"]
     assert form.initial["strengths"].splitlines()[1] == (
-        "Most of the group masters balance (8 of 10)."
+        "Balance: 90 % mastery; 8 of 10 children master all of it."
     )
-    assert "Ball skills: 5 of 10 do not yet master “Catches”" in form.initial["focus"]
+    assert "5 of 10 children do not yet master “Catches”" in form.initial["focus"]
+    assert "2 of 10 children have challenges with their motor skills" in form.initial["focus"]
     assert form.initial["held_on"] == today()
     assert 'style="' not in response.content.decode()
 

@@ -437,7 +437,7 @@ def test_a_closed_session_cannot_be_edited(
     world: World, session: Session, mellemgruppen: Group
 ) -> None:
     alma = mellemgruppen.child("Alma")
-    services.session_close(by=mellemgruppen.petra, session=session)
+    services.session_close(by=mellemgruppen.petra, session=session, accept_few_observations=True)
     closed = "This session is closed; it can no longer be changed."
     with pytest.raises(ValidationError) as exc:
         services.scores_save(
@@ -453,13 +453,29 @@ def test_a_closed_session_cannot_be_edited(
         services.session_add_child(by=world.hanne, session=session, child=mellemgruppen.older)
     assert exc.value.messages == [closed]
     with pytest.raises(ValidationError):
-        services.session_close(by=world.hanne, session=session)
+        services.session_close(by=world.hanne, session=session, accept_few_observations=True)
     assert not Score.objects.exists()
     assert assessment_of(session, alma).present
 
 
+def test_closing_with_too_few_summaries_needs_the_users_consent(
+    world: World, session: Session
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        services.session_close(by=world.hanne, session=session)
+    assert exc.value.error_list[0].code == services.FEW_OBSERVATIONS
+    assert exc.value.messages == [
+        "Only 0 of 10 children present have enough observations to get a summary."
+    ]
+    session.refresh_from_db()
+    assert session.is_open
+    closed = services.session_close(by=world.hanne, session=session, accept_few_observations=True)
+    assert not closed.is_open
+    assert services.session_coverage(closed) == engine.Coverage(present=10, summarised=0)
+
+
 def test_only_an_administrator_reopens_a_session(world: World, session: Session) -> None:
-    services.session_close(by=world.hanne, session=session)
+    services.session_close(by=world.hanne, session=session, accept_few_observations=True)
     with pytest.raises(PermissionDenied):
         services.session_reopen(by=world.hanne, session=session)
     reopened = services.session_reopen(by=world.ada, session=session)

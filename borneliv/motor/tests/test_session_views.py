@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -79,7 +81,7 @@ def test_the_list_shows_open_sessions_with_progress(
 def test_closed_sessions_come_after_the_open_ones(
     world: World, session: Session, mellemgruppen: Group, client_for: ClientFor, motor4: Any
 ) -> None:
-    services.session_close(by=world.hanne, session=session)
+    services.session_close(by=world.hanne, session=session, accept_few_observations=True)
     later = services.session_create(
         by=world.hanne,
         institution=world.lindholm_daycare,
@@ -90,6 +92,50 @@ def test_closed_sessions_come_after_the_open_ones(
     response = client_for(mellemgruppen.petra).get(reverse("motor:index"))
     assert [s.pk for s in response.context["open_sessions"]] == [later.pk]
     assert [s.pk for s in response.context["closed_sessions"]] == [session.pk]
+
+
+def _links(html: str, session: Session) -> list[str]:
+    """The profile and dialogue links of ``session`` on a page."""
+    prefix = f"/motor/sessions/{session.public_id}/"
+    return [
+        href
+        for href in re.findall(r'href="([^"]+)"', html)
+        if href.startswith(prefix) and ("profile" in href or "dialogue" in href)
+    ]
+
+
+@pytest.mark.parametrize("persona", ["hanne", "petra", "ada"])
+def test_the_list_and_the_session_link_to_the_profile_and_the_dialogue(
+    world: World, session: Session, mellemgruppen: Group, client_for: ClientFor, persona: str
+) -> None:
+    user = mellemgruppen.petra if persona == "petra" else persona
+    client = client_for(user)
+    profile = reverse("motor:profile", args=[session.public_id])
+    record = reverse("motor:dialogue_new", args=[session.public_id])
+    for page in (reverse("motor:index"), grid_url(session)):
+        links = _links(client.get(page).content.decode(), session)
+        assert profile in links and record in links, page
+        for href in links:  # never a link that leads to 403 or 404
+            assert client.get(href).status_code == 200, href
+
+
+def test_once_recorded_the_dialogue_link_shows_it(
+    world: World, session: Session, client_for: ClientFor
+) -> None:
+    services.dialogue_record(
+        by=world.hanne,
+        session=session,
+        held_on=SESSION_DAY,
+        strengths="Balance.",
+        focus="Boldlege.",
+        participants=[world.hanne],
+        goals=[],
+    )
+    profile = reverse("motor:profile", args=[session.public_id])
+    for page in (reverse("motor:index"), grid_url(session)):
+        links = _links(client_for("hanne").get(page).content.decode(), session)
+        assert f"{profile}#dialogues" in links
+        assert reverse("motor:dialogue_new", args=[session.public_id]) not in links
 
 
 @pytest.mark.parametrize("persona", ["pia", "astrid"])
@@ -319,8 +365,8 @@ def test_others_get_404_for_the_grid_its_endpoints_and_the_assessment(
 
 # The query count: session, user and memberships (3) + the session + items + choices +
 # assessments with children + scores + the group's other children + observers + the access-log
-# insert, however many children are on the list.
-GRID_QUERIES = 3 + 8
+# insert + whether a dialogue is recorded, however many children are on the list.
+GRID_QUERIES = 3 + 9
 
 
 @pytest.mark.parametrize("more", [0, 8], ids=["10 children", "18 children"])
@@ -395,7 +441,7 @@ def test_a_tap_saves_the_cell_and_answers_the_summary(
                 "assessed": 6,
             }
         ],
-        "progress": {"scored": 1, "present": 10},
+        "progress": {"scored": 1, "present": 10, "summarised": 1},
     }
     assert score(session, alma, "beam") == "not_yet"
 
@@ -416,7 +462,7 @@ def test_a_batch_of_cells_is_saved_at_once(
     )
     assert response.status_code == 200
     assert len(response.json()["children"]) == 2
-    assert response.json()["progress"] == {"scored": 2, "present": 10}
+    assert response.json()["progress"] == {"scored": 2, "present": 10, "summarised": 0}
     assert (score(session, alma, "run"), score(session, bertram, "run")) == (
         "masters",
         NOT_ASSESSED,
@@ -537,7 +583,7 @@ def test_marking_absent_through_the_endpoint_clears_the_scores(
         "remarks": None,
         "assessed": 0,
     }
-    assert response.json()["progress"] == {"scored": 0, "present": 9}
+    assert response.json()["progress"] == {"scored": 0, "present": 9, "summarised": 0}
     assert score(session, alma, "run") is None
     response = post_json(
         client,
@@ -556,7 +602,7 @@ def test_marking_absent_through_the_endpoint_clears_the_scores(
 def test_a_closed_session_refuses_changes(
     world: World, session: Session, mellemgruppen: Group, client_for: ClientFor
 ) -> None:
-    services.session_close(by=world.hanne, session=session)
+    services.session_close(by=world.hanne, session=session, accept_few_observations=True)
     alma = mellemgruppen.child("Alma")
     response = post_json(
         client_for("hanne"),
@@ -646,7 +692,10 @@ def test_closing_makes_the_grid_read_only(
     session: Session, mellemgruppen: Group, client_for: ClientFor
 ) -> None:
     client = client_for(mellemgruppen.petra)
-    response = client.post(reverse("motor:session_close", args=[session.public_id]))
+    response = client.post(
+        reverse("motor:session_close", args=[session.public_id]),
+        {"accept_few_observations": "1"},
+    )
     assert response.status_code == 302
     session.refresh_from_db()
     assert not session.is_open and session.closed_by == mellemgruppen.petra
@@ -659,10 +708,51 @@ def test_closing_makes_the_grid_read_only(
     assert reverse("motor:session_reopen", args=[session.public_id]) not in body
 
 
+def test_closing_with_too_few_observations_asks_with_the_numbers(
+    world: World, session: Session, mellemgruppen: Group, client_for: ClientFor
+) -> None:
+    three = [mellemgruppen.child(name).pk for name in ("Alma", "Bertram", "Clara")]
+    services.scores_save(
+        by=world.hanne,
+        session=session,
+        cells=[Cell(pk, item, "masters") for pk in three for item in SIX],
+    )
+    client = client_for("hanne")
+    grid = client.get(grid_url(session)).content.decode()
+    assert "3</strong> of <strong data-progress-present>10</strong> children present" in grid
+    url = reverse("motor:session_close", args=[session.public_id])
+    response = client.post(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert (
+        "3 of 10 children present have enough observations to get a summary; close anyway?" in body
+    )
+    assert 'name="accept_few_observations" value="1"' in body
+    session.refresh_from_db()
+    assert session.is_open
+    assert client.post(url, {"accept_few_observations": "1"}).status_code == 302
+    session.refresh_from_db()
+    assert not session.is_open
+
+
+def test_a_session_with_enough_summaries_closes_at_once(
+    world: World, session: Session, mellemgruppen: Group, client_for: ClientFor
+) -> None:
+    services.scores_save(
+        by=world.hanne,
+        session=session,
+        cells=[Cell(c.pk, item, "masters") for c in mellemgruppen.children for item in SIX],
+    )
+    response = client_for("hanne").post(reverse("motor:session_close", args=[session.public_id]))
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert not session.is_open
+
+
 def test_only_an_administrator_reopens_from_the_grid(
     world: World, session: Session, client_for: ClientFor
 ) -> None:
-    services.session_close(by=world.hanne, session=session)
+    services.session_close(by=world.hanne, session=session, accept_few_observations=True)
     url = reverse("motor:session_reopen", args=[session.public_id])
     assert client_for("hanne").post(url).status_code == 403
     admin = client_for("ada")
@@ -698,6 +788,17 @@ def test_the_assessment_page_explains_the_summary_and_logs_the_read(
     assert (
         AccessLog.objects.filter(user=world.hanne, child=alma, view="motor_assessment").count() == 1
     )
+
+
+def test_in_danish_the_items_area_is_a_motor_area_not_a_local_area(
+    world: World, session: Session, mellemgruppen: Group, client_for: ClientFor
+) -> None:
+    client = client_for("hanne")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    body = client.get(assessment_url(session, mellemgruppen.child("Alma"))).content.decode()
+    assert '<th scope="col">Område</th>' in body
+    assert "Lokalområde" not in body
+    assert "Boldfærdigheder" in body  # the column's values: the motor domains
 
 
 def test_the_health_visitor_decides_the_follow_up(

@@ -27,9 +27,9 @@ from django.views.decorators.http import require_GET, require_POST
 from borneliv.accounts.models import today
 from borneliv.children.services import access_log_record
 from borneliv.lib.forms import add_service_errors
-from borneliv.motor import selectors, services
+from borneliv.motor import engine, selectors, services
 from borneliv.motor.forms import AddChildForm, FollowUpForm, SessionForm
-from borneliv.motor.models import Assessment, Session
+from borneliv.motor.models import Assessment, Dialogue, Session
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -43,6 +43,23 @@ def _get_session(user: Any, public_id: UUID) -> Session:
         public_id=public_id,
     )
     return session
+
+
+def _links_for(user: Any, session: Session, *, has_dialogue: bool | None = None) -> None:
+    """Mark which of the profile and dialogue links the user may follow for ``session``.
+
+    ``can_view_profile``; ``dialogue_link``: "see" (the profile's dialogue section, when one is
+    recorded), "record" (the dialogue form, when she may record one) or "" (no link).
+    """
+    if has_dialogue is None:
+        has_dialogue = bool(getattr(session, "has_dialogue", False))
+    session.can_view_profile = user.has_perm("motor.view_profile", session)  # type: ignore[attr-defined]
+    if has_dialogue and session.can_view_profile:  # type: ignore[attr-defined]
+        session.dialogue_link = "see"  # type: ignore[attr-defined]
+    elif user.has_perm("motor.add_dialogue", session):
+        session.dialogue_link = "record"  # type: ignore[attr-defined]
+    else:
+        session.dialogue_link = ""  # type: ignore[attr-defined]
 
 
 def _json_errors(messages_: list[str], status: int = 400) -> JsonResponse:
@@ -62,6 +79,8 @@ def index(request: HttpRequest) -> HttpResponse:
             return redirect("motor:trends")
         raise PermissionDenied
     open_sessions, closed = selectors.sessions_for_list(user)
+    for listed in (*open_sessions, *closed):
+        _links_for(user, listed)
     return render(
         request,
         "motor/index.html",
@@ -143,6 +162,7 @@ def _render_grid(
     session = grid.session
     access_log_record(user=user, children=[r.child for r in grid.rows], view="motor_session")
     can_edit = session.is_open and user.has_perm("motor.change_session", session)
+    _links_for(user, session, has_dialogue=Dialogue.objects.filter(session=session).exists())
     return render(
         request,
         "motor/session_grid.html",
@@ -152,6 +172,7 @@ def _render_grid(
             "errors": errors or [],
             "can_edit": can_edit,
             "can_close": session.is_open and user.has_perm("motor.close_session", session),
+            "coverage": grid.coverage,
             "can_reopen": not session.is_open and user.has_perm("motor.reopen_session", session),
             "add_form": AddChildForm(children=grid.addable) if can_edit and grid.addable else None,
             "not_assessed": services.NOT_ASSESSED,
@@ -248,11 +269,16 @@ def session_cells(request: HttpRequest, public_id: UUID) -> JsonResponse:
     except PermissionDenied:
         return _json_errors([_("You cannot change this session.")], status=403)
     scored, present_count = selectors.session_progress(found)
+    covered = selectors.session_coverage(found)
     return JsonResponse(
         {
             "ok": True,
             "children": [_summary(a, str(by_pk[a.child_id])) for a in touched],
-            "progress": {"scored": scored, "present": present_count},
+            "progress": {
+                "scored": scored,
+                "present": present_count,
+                "summarised": covered.summarised,
+            },
         }
     )
 
@@ -348,9 +374,22 @@ def session_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
             messages.info(request, _("The session was already closed."))
             return redirect("motor:session", found.public_id)
         raise PermissionDenied
+    accept = request.POST.get("accept_few_observations") == "1"
     try:
-        services.session_close(by=user, session=found)
+        services.session_close(by=user, session=found, accept_few_observations=accept)
     except ValidationError as exc:
+        if exc.error_list[0].code == services.FEW_OBSERVATIONS:
+            # Too few children have a summary for the profile to give advice: ask first.
+            return render(
+                request,
+                "motor/session_close_confirm.html",
+                {
+                    "session": found,
+                    "coverage": services.session_coverage(found),
+                    "min_children": engine.MIN_CHILDREN,
+                    "min_percent": engine.MIN_SUMMARISED_PERCENT,
+                },
+            )
         for message in exc.messages:
             messages.error(request, message)
     else:

@@ -112,14 +112,20 @@
       if (!progress) {
         return;
       }
-      var scored = document.querySelector("[data-progress-scored]");
-      var present = document.querySelector("[data-progress-present]");
-      if (scored) {
-        scored.textContent = String(progress.scored);
-      }
-      if (present) {
-        present.textContent = String(progress.present);
-      }
+      // The toolbar and the close card both show the counts.
+      var counts = {
+        "[data-progress-scored]": progress.scored,
+        "[data-progress-present]": progress.present,
+        "[data-progress-summarised]": progress.summarised,
+      };
+      Object.keys(counts).forEach(function (selector) {
+        if (counts[selector] === undefined) {
+          return;
+        }
+        document.querySelectorAll(selector).forEach(function (element) {
+          element.textContent = String(counts[selector]);
+        });
+      });
     }
 
     function showSummary(child) {
