@@ -21,6 +21,7 @@ personal data; the public page shows only the places put on the circle.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import TYPE_CHECKING, Any
 
@@ -149,6 +150,15 @@ class Extract(models.Model):
     @property
     def skipped_total(self) -> int:
         return sum(int(v) for v in (self.skipped or {}).values())
+
+    @property
+    def data_date(self) -> dt.date | None:
+        """The day of the newest change in the map data (the file's ISO timestamp), for showing
+        as a date in the reader's format (dd.mm.åååå in Danish); None when unknown."""
+        try:
+            return dt.date.fromisoformat(self.data_timestamp[:10])
+        except ValueError:
+            return None
 
     def contains(self, lat: float, lon: float) -> bool:
         return self.south <= lat <= self.north and self.west <= lon <= self.east

@@ -547,6 +547,12 @@ def _place_fields(place: types.Place) -> dict[str, Any]:
     }
 
 
+def _advice(by: Any, *, admin: str, others: str) -> str:
+    """What to do about the map data: an administrator (or the system) is told how, anyone else
+    whom to ask: staff never see server instructions they cannot follow."""
+    return admin if by is None or by.has_perm("nearby.import_extract") else others
+
+
 def circle_compute(*, institution: Institution, by: Any = None) -> ChangeSummary:
     """Compute the institution's circle from its municipality's newest extract and merge.
 
@@ -558,27 +564,46 @@ def circle_compute(*, institution: Institution, by: Any = None) -> ChangeSummary
     extract = latest_extract(institution.municipality_id)
     if extract is None:
         raise ValidationError(
-            _(
-                "No map data has been imported for %(municipality)s yet. An administrator imports "
-                "an OpenStreetMap extract first (see “How to import map data”)."
-            )
+            _("No map data has been imported for %(municipality)s yet.")
             % {"municipality": institution.municipality.name}
+            + " "
+            + _advice(
+                by,
+                admin=_("Import an OpenStreetMap extract on the page “Import map data”."),
+                others=_("Ask your administrator to import map data."),
+            ),
+            code="no_map_data",
         )
     lat, lon = float(institution.latitude or 0), float(institution.longitude or 0)
     if not extract.contains(lat, lon):
         raise ValidationError(
-            _(
-                "%(name)s lies outside the imported map data (%(file)s). Import an extract that "
-                "covers it."
-            )
-            % {"name": institution.name, "file": extract.file_name}
+            _("%(name)s lies outside the imported map data.") % {"name": institution.name}
+            + " "
+            + _advice(
+                by,
+                admin=_("Import an extract that covers it (%(file)s does not).")
+                % {"file": extract.file_name},
+                others=_("Ask your administrator to import map data that cover it."),
+            ),
+            code="outside_map_data",
         )
     try:
         data = storage.extract_read(extract.stored_file)
     except storage.StoredDataMissing as exc:
         raise ValidationError(
-            _("The stored map data of %(file)s is missing on the server; import the extract again.")
-            % {"file": extract.file_name}
+            _advice(
+                by,
+                admin=_(
+                    "The stored map data of %(file)s is missing on the server; import the "
+                    "extract again."
+                )
+                % {"file": extract.file_name},
+                others=_(
+                    "The map data cannot be read at the moment. Ask your administrator to "
+                    "import them again."
+                ),
+            ),
+            code="map_data_missing",
         ) from exc
     circle = circle_get_or_create(institution=institution)
     try:
@@ -586,10 +611,21 @@ def circle_compute(*, institution: Institution, by: Any = None) -> ChangeSummary
     except ValueError as exc:  # engine.OutsideDataError among them
         raise ValidationError(
             _(
-                "%(name)s lies too far from the paths and streets of the map data (%(file)s) to "
-                "compute its circle. Check its location."
+                "%(name)s lies too far from the paths and streets of the map data to compute its "
+                "circle."
             )
-            % {"name": institution.name, "file": extract.file_name}
+            % {"name": institution.name}
+            + " "
+            + _advice(
+                by,
+                admin=_(
+                    "Check its location in the registry, or import map data that cover it "
+                    "(%(file)s does not)."
+                )
+                % {"file": extract.file_name},
+                others=_("Ask your administrator to check its location."),
+            ),
+            code="too_far_from_paths",
         ) from exc
     still_in_data = {f"osm:{f.osm_type}/{f.osm_id}" for f in data.features}
     own = list(

@@ -79,16 +79,32 @@ def test_the_stored_computation_reads_back_as_the_engines_circle(osterbro: Oster
 
 def test_a_circle_needs_an_extract_of_its_municipality(osterbro: Osterbro) -> None:
     world = osterbro.world
-    with pytest.raises(ValidationError, match="No map data has been imported for Albertslund"):
+    with pytest.raises(ValidationError) as refused:
         services.circle_compute(institution=world.albertslund_daycare, by=world.ada)
+    assert refused.value.messages == [
+        "No map data has been imported for Albertslund yet. Import an OpenStreetMap extract on "
+        "the page “Import map data”."
+    ]
     assert not Circle.objects.filter(institution=world.albertslund_daycare).exists()
 
 
 def test_an_institution_outside_the_data_is_refused(osterbro: Osterbro) -> None:
     world = osterbro.world
     # Aalborg's school is still in Aalborg, far from the Østerbro data imported for Aalborg.
-    with pytest.raises(ValidationError, match="outside the imported map data"):
+    with pytest.raises(ValidationError) as for_ada:
         services.circle_compute(institution=world.gl_lindholm_skole, by=world.ada)
+    with pytest.raises(ValidationError) as for_tina:  # a teacher there
+        services.circle_compute(institution=world.gl_lindholm_skole, by=world.tina)
+
+    assert for_ada.value.messages == [
+        "Gl. Lindholm Skole lies outside the imported map data. Import an extract that covers it "
+        "(dk_copenhagen_osterbro_2017.osm.pbf does not)."
+    ]
+    # Staff are told whom to ask, never about files on the server.
+    assert for_tina.value.messages == [
+        "Gl. Lindholm Skole lies outside the imported map data. Ask your administrator to import "
+        "map data that cover it."
+    ]
 
 
 def test_a_health_visiting_unit_gets_no_circle(osterbro: Osterbro) -> None:
@@ -107,8 +123,18 @@ def test_missing_stored_data_asks_for_a_new_import(
     monkeypatch.setattr(
         services, "latest_extract", lambda municipality_id: osterbro.frederikssund_extract
     )
-    with pytest.raises(ValidationError, match="import the extract again"):
+    with pytest.raises(ValidationError) as for_pia:
         services.circle_compute(institution=osterbro.troldhoj, by=osterbro.world.pia)
+    with pytest.raises(ValidationError) as for_ada:
+        services.circle_compute(institution=osterbro.troldhoj, by=osterbro.world.ada)
+
+    assert for_pia.value.messages == [
+        "The map data cannot be read at the moment. Ask your administrator to import them again."
+    ]
+    assert for_ada.value.messages == [
+        "The stored map data of dk_copenhagen_osterbro_2017.osm.pbf is missing on the server; "
+        "import the extract again."
+    ]
 
 
 # --- who may change it ---------------------------------------------------------------------------

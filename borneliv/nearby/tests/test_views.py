@@ -4,14 +4,16 @@ the poster downloads, the public link for parents, the area map."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from borneliv.nearby import services
-from borneliv.nearby.models import Circle, CirclePlace
+from borneliv.nearby.models import Circle, CirclePlace, Extract
 from borneliv.nearby.tests.conftest import ClientFor, Osterbro, fresh
 from borneliv.organisations.models import Goal
 
@@ -229,6 +231,128 @@ def test_a_daycare_without_map_data_explains_how_to_import(
     text = page.content.decode()
     assert "No map data has been imported for Albertslund yet." in text
     assert "How to import map data" in text and "nearby_import" in text
+
+
+#: What only an administrator can act on: server paths, commands, tools, file names.
+SERVER_WORDS = (
+    "nearby_import",
+    "borneliv ",
+    "var/nearby",
+    "incoming",
+    "osmium",
+    "geofabrik",
+    "bbbike",
+    ".osm",
+    ".pbf",
+    "extract",
+    "How to import",
+)
+
+
+def _main_text(response: Any) -> str:
+    """The visible words of the page's main part (no markup, no asset paths)."""
+    html = response.content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    return " ".join(re.sub(r"<[^>]+>", " ", main).split())
+
+
+def _no_server_words(text: str) -> None:
+    for word in SERVER_WORDS:
+        assert word.lower() not in text.lower(), word
+
+
+@pytest.mark.parametrize(
+    ("persona", "institution"),
+    [("pia", "troldhoj"), ("tina", "gl_lindholm_skole"), ("ada", "troldhoj")],
+)
+def test_without_map_data_staff_learn_whom_to_ask_and_administrators_how(
+    osterbro: Osterbro, client_for: ClientFor, persona: str, institution: str
+) -> None:
+    Extract.objects.all().delete()  # no map data anywhere
+    inst = getattr(osterbro.world, institution)
+
+    text = _main_text(client_for(persona).get(f"/nearby/institutions/{inst.pk}/"))
+
+    assert f"No map data has been imported for {inst.municipality.name} yet." in text
+    if persona == "ada":
+        assert "How to import map data" in text and "borneliv nearby_import" in text
+        assert "Ask your administrator" not in text
+    else:
+        assert "Ask your administrator to import map data." in text
+        _no_server_words(text)
+
+
+@pytest.mark.parametrize("persona", ["pia", "tina", "ada"])
+def test_staff_see_no_file_names_or_server_advice_on_their_circle_pages(
+    osterbro: Osterbro, client_for: ClientFor, persona: str
+) -> None:
+    world = osterbro.world
+    # pia: her computed circle (cut by the data edge); tina: her school, outside the map data
+    # imported for Aalborg, not computed yet; ada sees both.
+    pages = {"pia": [world.troldhoj], "tina": [world.gl_lindholm_skole]}.get(
+        persona, [world.troldhoj, world.gl_lindholm_skole]
+    )
+    client = client_for(persona)
+    texts = [_main_text(client.get(f"/nearby/institutions/{inst.pk}/")) for inst in pages]
+    texts.append(_main_text(client.get("/nearby/")))
+    joined = " ".join(texts)
+
+    if persona == "ada":
+        assert "dk_copenhagen_osterbro_2017.osm.pbf" in joined
+        assert "Import an extract that covers a larger area to see all of it." in joined
+    else:
+        _no_server_words(joined)
+        assert "OpenStreetMap" in joined
+    if persona == "pia":
+        assert "Ask your administrator for map data that cover a larger area" in joined
+    if persona == "tina":
+        assert "The map data are ready." in joined
+
+
+def test_a_teacher_whose_school_lies_outside_the_map_data_is_told_whom_to_ask(
+    osterbro: Osterbro, client_for: ClientFor
+) -> None:
+    school = osterbro.world.gl_lindholm_skole
+    response = client_for("tina").post(f"/nearby/institutions/{school.pk}/compute/", follow=True)
+
+    text = _main_text(response)
+    assert (
+        "Gl. Lindholm Skole lies outside the imported map data. Ask your administrator to import "
+        "map data that cover it."
+    ) in text
+    _no_server_words(text)
+
+
+def test_dates_on_the_circle_page_read_day_month_year_in_danish(
+    osterbro: Osterbro, client_for: ClientFor
+) -> None:
+    client = client_for("pia")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+
+    text = _main_text(client.get(_url(osterbro)))
+    listing = _main_text(client.get("/nearby/"))
+
+    assert "OpenStreetMap, 06.03.2017" in text  # the date of the map data
+    computed = fresh(osterbro.troldhoj_circle).computed_at
+    assert computed is not None
+    assert timezone.localtime(computed).strftime("%d.%m.%Y %H:%M") in text
+    assert timezone.localtime(computed).strftime("%d.%m.%Y") in listing
+    for page in (text, listing):
+        assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", page)  # no ISO dates
+        assert not re.search(r"\b\d{1,2}\. [a-zæøå]+ \d{4}\b", page)  # nor "6. marts 2017"
+
+
+def test_unnamed_places_are_shown_by_their_made_names_in_the_readers_language(
+    osterbro: Osterbro, client_for: ClientFor
+) -> None:
+    circle = osterbro.troldhoj_circle
+    playground = _place(circle, "osm:way/358313407")
+    services.place_curate(by=osterbro.world.pia, place=playground, included=True)
+    english = client_for("pia").get(_url(osterbro)).content.decode()
+    danish = Client().get(f"/nearby/p/{fresh(circle).public_token}/").content.decode()
+
+    assert "Playground near Serridslevvej" in english
+    assert "Legeplads ved Serridslevvej" in danish
 
 
 # --- GeoJSON -------------------------------------------------------------------------------------
