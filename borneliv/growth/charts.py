@@ -13,6 +13,15 @@ What a chart shows
       height-based between day 730 and 731; they are split there too, not joined by a slope.
     * For BMI, optionally the IOTF cut-off curves for adult BMI 25 and 30 (2–18 years), from
       Cole & Lobstein 2012 (``engine.iotf2012_cutoff``) or the Cole 2000 table.
+    * Weight-for-age (``"wfa"``) is one WHO 2006 piece to 60 months (weight needs no length/height
+      switch) and WHO 2007 from 60 to 120 months: WHO publishes no weight-for-age after 10 years
+      (it cannot tell weight from height in puberty), so the curves end there and later points
+      stand without curves.
+    * Weight-for-length (``weight_for_length_svg``) is drawn against length, not age: the WHO 2006
+      curves over 45–110 cm (``references.size_table``), with the measurements taken before day
+      731 (length-based, as the engine's z-score), their length adjusted for the position as the
+      engine does (``engine.position_adjusted_height``). Lengths off the table sit on the left or
+      right edge as triangles.
     * The measurements, by status: ``counted`` (filled circles joined in age order),
       ``held`` (filled diamonds) and ``rejected`` (hollow circles, each labelled). A value beyond
       the plotted range is drawn at the edge as a triangle pointing the way it lies.
@@ -21,7 +30,8 @@ What a chart shows
 Output is deterministic for the same input (fixed ``svg.hashsalt``, no date in the metadata), and
 the SVG carries a ``<title>`` and ``<desc>`` for assistive technology. Elements have stable ids
 (``gid``) that tests and stylesheets can find: ``who2006-z+2``, ``who2007-z-1``, ``who-seam``,
-``iotf-25``, ``iotf-30``, ``points-counted``, ``points-held``, ``points-rejected``, ``trajectory``.
+``wfl-z+0``, ``iotf-25``, ``iotf-30``, ``points-counted``, ``points-held``, ``points-rejected``,
+``trajectory``.
 """
 
 from __future__ import annotations
@@ -42,15 +52,15 @@ from matplotlib.ticker import MaxNLocator, MultipleLocator
 from numpy.typing import ArrayLike, NDArray
 
 from borneliv.growth import engine
-from borneliv.growth.references import age_table
+from borneliv.growth.references import WFL_FIRST_CM, WFL_LAST_CM, age_table, size_table
 
 FloatArray = NDArray[np.float64]
 
 Z_LINES: tuple[int, ...] = (-3, -2, -1, 0, 1, 2, 3)
 STATUSES: tuple[str, ...] = ("counted", "held", "rejected")
-INDICATORS = ("bfa", "lhfa")
+INDICATORS = ("bfa", "lhfa", "wfa")
 
-#: The last month drawn from WHO 2007 (its tables end below 229 months).
+#: The last month drawn from WHO 2007 (its tables end below 229 months; weight below 121).
 WHO2007_LAST_MONTH = 228
 WHO2006_LAST_DAY_USED = 1826  # below 60 months; WHO 2007 from 1826.25 days
 LENGTH_BASED_LAST_DAY = 730
@@ -109,11 +119,18 @@ class ChartText:
 
 @dataclass(frozen=True)
 class Curve:
-    """One piece of a reference curve: ages in days and values, and its SVG id."""
+    """One piece of a reference curve: where it runs and its values, and its SVG id.
+
+    ``x`` is the age in days on an age chart, the length in cm on the weight-for-length chart.
+    """
 
     gid: str
-    age_days: FloatArray
+    x: FloatArray
     values: FloatArray
+
+    @property
+    def age_days(self) -> FloatArray:
+        return self.x
 
 
 def axis_end_days(age_days: ArrayLike) -> float:
@@ -133,24 +150,31 @@ def _z_gid(z: int) -> str:
 def who_curves(indicator: str, sex: int, until_days: float) -> list[Curve]:
     """The WHO z = −3 … +3 curves of ``indicator`` for ``sex`` (1 boys, 2 girls) to an age.
 
-    Pieces: WHO 2006 length-based (days 0–730), height-based (731–1826), WHO 2007 by month from
-    60 months; each piece only where it starts before ``until_days``.
+    Pieces: WHO 2006 length-based (days 0–730), height-based (731–1826) — one piece 0–1826 for
+    weight-for-age, which has no such switch —, WHO 2007 by month from 60 months to its last
+    month (228; 120 for weight-for-age); each piece only where it starts before ``until_days``.
     """
     if indicator not in INDICATORS:
         raise ValueError(f"indicator must be one of {INDICATORS}")
-    if sex not in (1, 2):
-        raise ValueError("sex must be 1 (boys) or 2 (girls)")
+    _check_sex(sex)
     table = age_table(indicator)
     base = (sex - 1) * table.rows_per_sex
     pieces: list[tuple[str, NDArray[Any], NDArray[Any]]] = []
     last_day = int(min(np.floor(until_days), WHO2006_LAST_DAY_USED))
-    for first, last in ((0, LENGTH_BASED_LAST_DAY), (LENGTH_BASED_LAST_DAY + 1, last_day)):
+    splits = (
+        ((0, last_day),)
+        if indicator == "wfa"
+        else ((0, LENGTH_BASED_LAST_DAY), (LENGTH_BASED_LAST_DAY + 1, last_day))
+    )
+    for first, last in splits:
         last = min(last, last_day)
         if first <= last:
             days = np.arange(first, last + 1, dtype=np.float64)
             pieces.append(("who2006", days, base + days.astype(np.intp)))
+    # The tables' last row repeats the one before it (so ages just below it can be interpolated).
+    who2007_last = min(table.who2007_end_month - 1, WHO2007_LAST_MONTH)
     if until_days > engine.WHO2007_FROM_DAYS:
-        last_month = int(min(np.ceil(until_days / engine.DAYS_PER_MONTH), WHO2007_LAST_MONTH))
+        last_month = int(min(np.ceil(until_days / engine.DAYS_PER_MONTH), who2007_last))
         months = np.arange(engine.WHO2007_FIRST_MONTH, last_month + 1)
         rows = base + table.who2007_row0 + (months - engine.WHO2007_FIRST_MONTH)
         pieces.append(("who2007", months * engine.DAYS_PER_MONTH, rows.astype(np.intp)))
@@ -163,6 +187,23 @@ def who_curves(indicator: str, sex: int, until_days: float) -> list[Curve]:
             suffix = "-height" if height_based else ""
             curves.append(Curve(f"{reference}{suffix}-{_z_gid(z)}", ages, values))
     return curves
+
+
+def weight_for_length_curves(sex: int) -> list[Curve]:
+    """The WHO 2006 weight-for-length z = −3 … +3 curves for ``sex`` over 45–110 cm (by 0.1 cm)."""
+    _check_sex(sex)
+    table = size_table()
+    rows = (sex - 1) * table.rows_per_sex + np.arange(table.wfh_row0)
+    lengths = np.round(WFL_FIRST_CM + np.arange(table.wfh_row0) / 10, 1)
+    L, M, S = table.lms.L[rows], table.lms.M[rows], table.lms.S[rows]
+    return [
+        Curve(f"wfl-{_z_gid(z)}", lengths, engine.lms_value(float(z), L, M, S)) for z in Z_LINES
+    ]
+
+
+def _check_sex(sex: int) -> None:
+    if sex not in (1, 2):
+        raise ValueError("sex must be 1 (boys) or 2 (girls)")
 
 
 def iotf_curves(sex: int, until_days: float, iotf: str = "2012") -> list[Curve]:
@@ -199,44 +240,63 @@ def _svg_with_title(svg: bytes, title: str, description: str) -> bytes:
     return text.encode("utf-8")
 
 
-def age_chart_svg(
-    *,
-    indicator: str,
-    sex: int,
-    age_days: ArrayLike,
-    values: ArrayLike,
-    status: ArrayLike,
-    text: ChartText,
-    iotf: str | None = None,
-) -> bytes:
-    """The chart of ``values`` (BMI for ``"bfa"``, cm for ``"lhfa"``) against age, as SVG.
-
-    ``age_days``, ``values`` and ``status`` (each ``"counted"``, ``"held"`` or ``"rejected"``)
-    are parallel; rows with a missing age or value are left out. ``iotf`` ("2012" or "2000")
-    adds the IOTF cut-off curves (BMI only).
-    """
-    ages = np.asarray(age_days, dtype=np.float64)
+def _points(
+    x: ArrayLike, values: ArrayLike, status: ArrayLike, order_by: ArrayLike | None = None
+) -> tuple[FloatArray, FloatArray, NDArray[np.str_]]:
+    """The drawable points, in order: rows with a missing x or value are left out."""
+    xs = np.asarray(x, dtype=np.float64)
     measured = np.asarray(values, dtype=np.float64)
     statuses = np.asarray(status, dtype=str)
-    if not (len(ages) == len(measured) == len(statuses)):
-        raise ValueError("age_days, values and status must have the same length")
+    keys = xs if order_by is None else np.asarray(order_by, dtype=np.float64)
+    if not (len(xs) == len(measured) == len(statuses) == len(keys)):
+        raise ValueError("the ages, values and statuses must have the same length")
     unknown = set(statuses.tolist()) - set(STATUSES)
     if unknown:
         raise ValueError(f"unknown status: {', '.join(sorted(unknown))}")
-    shown = np.isfinite(ages) & np.isfinite(measured) & (ages >= 0)
-    ages, measured, statuses = ages[shown], measured[shown], statuses[shown]
-    order = np.argsort(ages, kind="stable")
-    ages, measured, statuses = ages[order], measured[order], statuses[order]
+    shown = np.isfinite(xs) & np.isfinite(measured) & np.isfinite(keys) & (keys >= 0)
+    xs, measured, statuses, keys = xs[shown], measured[shown], statuses[shown], keys[shown]
+    order = np.argsort(keys, kind="stable")
+    return xs[order], measured[order], statuses[order]
 
-    until = axis_end_days(ages)
-    curves = who_curves(indicator, sex, until)
-    extra = iotf_curves(sex, until, iotf) if (iotf and indicator == "bfa") else []
 
+@dataclass(frozen=True)
+class _XAxis:
+    """The x axis: its range in plotted units and how curve and point x convert to them."""
+
+    start: float
+    end: float
+    scale: float  # plotted = x / scale (days → years; cm stays cm)
+    major: float
+    minor: float | None
+    seam: float | None = None  # where WHO 2006 gives way to WHO 2007, if shown
+
+
+def _age_axis(until_days: float) -> _XAxis:
+    end = until_days / engine.DAYS_PER_YEAR
+    return _XAxis(
+        start=0.0,
+        end=end,
+        scale=engine.DAYS_PER_YEAR,
+        major=1 if end <= 10 else 2,
+        minor=0.25 if end <= 4 else None,
+        seam=SEAM_YEARS if end > SEAM_YEARS else None,
+    )
+
+
+def _render(
+    curves: list[Curve],
+    extra: list[Curve],
+    x: FloatArray,
+    measured: FloatArray,
+    statuses: NDArray[np.str_],
+    axis: _XAxis,
+    text: ChartText,
+) -> bytes:
     with _LOCK, matplotlib.rc_context(_RC):
         figure = Figure(figsize=(8.0, 5.8))
         FigureCanvasAgg(figure)
         axes = figure.add_axes((0.08, 0.27, 0.84, 0.66))
-        _draw(axes, curves, extra, ages, measured, statuses, until, text)
+        _draw(axes, curves, extra, x, measured, statuses, axis, text)
         buffer = io.BytesIO()
         figure.savefig(
             buffer,
@@ -247,21 +307,43 @@ def age_chart_svg(
     return _svg_with_title(buffer.getvalue(), text.title, text.description)
 
 
+def age_chart_svg(
+    *,
+    indicator: str,
+    sex: int,
+    age_days: ArrayLike,
+    values: ArrayLike,
+    status: ArrayLike,
+    text: ChartText,
+    iotf: str | None = None,
+) -> bytes:
+    """The chart of ``values`` (BMI for ``"bfa"``, cm for ``"lhfa"``, kg for ``"wfa"``) by age.
+
+    ``age_days``, ``values`` and ``status`` (each ``"counted"``, ``"held"`` or ``"rejected"``)
+    are parallel; rows with a missing age or value are left out. ``iotf`` ("2012" or "2000")
+    adds the IOTF cut-off curves (BMI only).
+    """
+    ages, measured, statuses = _points(age_days, values, status)
+    until = axis_end_days(ages)
+    curves = who_curves(indicator, sex, until)
+    extra = iotf_curves(sex, until, iotf) if (iotf and indicator == "bfa") else []
+    return _render(curves, extra, ages, measured, statuses, _age_axis(until), text)
+
+
 def _draw(
     axes: object,
     curves: list[Curve],
     extra: list[Curve],
-    ages: FloatArray,
+    xs: FloatArray,
     measured: FloatArray,
     statuses: NDArray[np.str_],
-    until: float,
+    axis: _XAxis,
     text: ChartText,
 ) -> None:
     from matplotlib.axes import Axes
 
     assert isinstance(axes, Axes)
-    years = engine.DAYS_PER_YEAR
-    x_end = until / years
+    scale = axis.scale
 
     # Reference curves; the range they span sets the y axis.
     curve_values = np.concatenate([c.values for c in curves])
@@ -269,7 +351,7 @@ def _draw(
     for curve in curves:
         z = int(curve.gid.rsplit("z", 1)[1])
         axes.plot(
-            curve.age_days / years,
+            curve.x / scale,
             curve.values,
             color=_CURVE_COLOUR,
             linewidth={0: 1.6, 1: 0.8, 2: 1.1, 3: 0.8}[abs(z)],
@@ -285,7 +367,7 @@ def _draw(
         z = int(curve.gid.rsplit("z", 1)[1])
         axes.annotate(
             _label_z(z),
-            xy=(curve.age_days[-1] / years, curve.values[-1]),
+            xy=(curve.x[-1] / scale, curve.values[-1]),
             xytext=(4, 0),
             textcoords="offset points",
             va="center",
@@ -298,7 +380,7 @@ def _draw(
         if finite.any():
             high = max(high, float(np.nanmax(curve.values)))
         axes.plot(
-            curve.age_days / years,
+            curve.x / scale,
             curve.values,
             color=_IOTF_COLOUR,
             linewidth=1.4,
@@ -316,14 +398,14 @@ def _draw(
         y_min = max(min(y_min, float(measured.min()) - 0.03 * span), low - 0.5 * span)
         y_max = min(max(y_max, float(measured.max()) + 0.03 * span), high + 0.5 * span)
     axes.set_ylim(y_min, y_max)
-    axes.set_xlim(0, x_end)
+    axes.set_xlim(axis.start, axis.end)
 
-    if x_end > SEAM_YEARS:
-        axes.axvline(SEAM_YEARS, color="#777777", linestyle=":", linewidth=1.0, gid="who-seam")
+    if axis.seam is not None:
+        axes.axvline(axis.seam, color="#777777", linestyle=":", linewidth=1.0, gid="who-seam")
         # Inside the axes at the bottom, below the lowest curve: clear of points on the top edge.
         axes.annotate(
             text.seam,
-            xy=(SEAM_YEARS, 0.0),
+            xy=(axis.seam, 0.0),
             xycoords=("data", "axes fraction"),
             xytext=(0, 3),
             textcoords="offset points",
@@ -335,10 +417,12 @@ def _draw(
             gid="who-seam-label",
         )
 
-    x = ages / years
+    x = xs / scale
     below, above = measured < y_min, measured > y_max
-    inside = ~below & ~above
+    left, right = x < axis.start, x > axis.end
+    inside = ~below & ~above & ~left & ~right
     y = np.clip(measured, y_min, y_max)
+    x = np.clip(x, axis.start, axis.end)
     counted = statuses == "counted"
     if counted.sum() > 1:
         axes.plot(
@@ -355,7 +439,15 @@ def _draw(
             continue
         style = _STYLE[status]
         # One Line2D per status (markers only), so each status is one group in the SVG.
-        markers = np.where(below[chosen], "v", np.where(above[chosen], "^", style.marker))
+        markers = np.where(
+            below[chosen],
+            "v",
+            np.where(
+                above[chosen],
+                "^",
+                np.where(left[chosen], "<", np.where(right[chosen], ">", style.marker)),
+            ),
+        )
         group_x, group_y = x[chosen], y[chosen]
         for shape in dict.fromkeys(markers.tolist()):
             picked = markers == shape
@@ -389,9 +481,9 @@ def _draw(
     axes.set_xlabel(text.x_label)
     axes.set_ylabel(text.y_label)
     axes.set_title(text.title, fontsize=11, pad=8)
-    axes.xaxis.set_major_locator(MultipleLocator(1 if x_end <= 10 else 2))
-    if x_end <= 4:
-        axes.xaxis.set_minor_locator(MultipleLocator(0.25))
+    axes.xaxis.set_major_locator(MultipleLocator(axis.major))
+    if axis.minor is not None:
+        axes.xaxis.set_minor_locator(MultipleLocator(axis.minor))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
     axes.grid(True, which="major", color="#e3e6ec", linewidth=0.6, zorder=0)
     for side in ("top", "right"):
@@ -459,3 +551,57 @@ def height_for_age_svg(
     return age_chart_svg(
         indicator="lhfa", sex=sex, age_days=age_days, values=height_cm, status=status, text=text
     )
+
+
+def weight_for_age_svg(
+    *, sex: int, age_days: ArrayLike, weight_kg: ArrayLike, status: ArrayLike, text: ChartText
+) -> bytes:
+    """Weight against age over the WHO curves (WHO 2006 to 5 years, WHO 2007 to 10 years)."""
+    return age_chart_svg(
+        indicator="wfa", sex=sex, age_days=age_days, values=weight_kg, status=status, text=text
+    )
+
+
+#: Position codes of the engine by ``Measurement.position``.
+POSITION_CODES = {"L": 1, "H": 2}
+
+
+def weight_for_length_points(
+    *, age_days: ArrayLike, length_cm: ArrayLike, position: ArrayLike
+) -> FloatArray:
+    """The length each measurement is drawn at on the weight-for-length chart; NaN if none.
+
+    Only measurements before day 731 (length-based, where the engine computes weight-for-length)
+    have one; the length is adjusted for the position as the engine adjusts it.
+    """
+    ages = np.asarray(age_days, dtype=np.float64)
+    positions = np.array(
+        [POSITION_CODES.get(str(p), 0) for p in np.asarray(position, dtype=object)], dtype=np.int8
+    )
+    adjusted = engine.position_adjusted_height(
+        ages, np.asarray(length_cm, dtype=np.float64), positions
+    )
+    with np.errstate(invalid="ignore"):
+        length_based = (ages >= 0) & (ages < engine.HEIGHT_BASED_FROM_DAYS)
+    return np.where(length_based, adjusted, np.nan)
+
+
+def weight_for_length_svg(
+    *,
+    sex: int,
+    age_days: ArrayLike,
+    length_cm: ArrayLike,
+    weight_kg: ArrayLike,
+    position: ArrayLike,
+    status: ArrayLike,
+    text: ChartText,
+) -> bytes:
+    """Weight against length over the WHO 2006 weight-for-length curves (45–110 cm).
+
+    Draws the measurements taken before 2 years (day 731) that have both a weight and a length,
+    at the position-adjusted length (``weight_for_length_points``), joined in age order.
+    """
+    lengths = weight_for_length_points(age_days=age_days, length_cm=length_cm, position=position)
+    x, measured, statuses = _points(lengths, weight_kg, status, order_by=age_days)
+    axis = _XAxis(start=WFL_FIRST_CM, end=WFL_LAST_CM, scale=1.0, major=5, minor=1)
+    return _render(weight_for_length_curves(sex), [], x, measured, statuses, axis, text)

@@ -599,6 +599,27 @@ def _hundredths(z: FloatArray) -> FloatArray:
 BLOCK_ROWS = 65_536
 
 
+def position_adjusted_height(
+    age_days: FloatArray, height_cm: FloatArray, position: NDArray[np.int8]
+) -> FloatArray:
+    """The length/height the WHO references are read with, as ``compute`` adjusts it.
+
+    ``position`` 1 = lying, 2 = standing, 0 = unknown. Standing before day 731 (age < 730.5) adds
+    0.7 cm, lying from day 731 takes 0.7 cm off; standing before 9 months is implausible and
+    left unadjusted (as anthro); an unknown position or age changes nothing.
+    """
+    age = np.asarray(age_days, dtype=np.float64)
+    height = np.asarray(height_cm, dtype=np.float64)
+    code = np.asarray(position, dtype=np.int8)
+    with np.errstate(invalid="ignore"):
+        early_standing = (code == 2) & (age < STANDING_PLAUSIBLE_FROM_MONTHS * DAYS_PER_MONTH)
+        standing_young = (code == 2) & ~early_standing & (age < HEIGHT_BASED_FROM_DAYS)
+        lying_old = (code == 1) & (age >= HEIGHT_BASED_FROM_DAYS)
+    return height + np.where(
+        standing_young, POSITION_ADJUSTMENT_CM, np.where(lying_old, -POSITION_ADJUSTMENT_CM, 0.0)
+    )
+
+
 def compute(
     *,
     sex: NDArray[np.int8],

@@ -64,11 +64,13 @@ class ChartSeries:
     age_days: NDArray[np.float64]
     bmi: NDArray[np.float64]
     height_cm: NDArray[np.float64]
+    weight_kg: NDArray[np.float64]
+    position: tuple[str, ...]  # "L", "H" or ""
     status: tuple[str, ...]
 
 
 def chart_series(child: Child, measurements: list[Measurement]) -> ChartSeries:
-    """The arrays ``charts.bmi_for_age_svg``/``height_for_age_svg`` draw for a child."""
+    """The arrays the chart functions of ``charts`` draw for a child."""
     ages = np.array(
         [(m.measured_on - child.birth_date).days for m in measurements], dtype=np.float64
     )
@@ -77,12 +79,28 @@ def chart_series(child: Child, measurements: list[Measurement]) -> ChartSeries:
         [np.nan if m.height_cm is None else float(m.height_cm) for m in measurements],
         dtype=np.float64,
     )
+    weight = np.array(
+        [np.nan if m.weight_kg is None else float(m.weight_kg) for m in measurements],
+        dtype=np.float64,
+    )
     return ChartSeries(
         sex=SEX_CODES[child.sex],
         age_days=ages,
         bmi=bmi,
         height_cm=height,
+        weight_kg=weight,
+        position=tuple(m.position for m in measurements),
         status=tuple(chart_status(m) for m in measurements),
+    )
+
+
+def has_weight_for_length(child: Child, measurements: list[Measurement]) -> bool:
+    """Whether a measurement before 2 years (day 731) has a weight and a length to chart."""
+    return any(
+        m.weight_kg is not None
+        and m.height_cm is not None
+        and (m.measured_on - child.birth_date).days < engine.HEIGHT_BASED_FROM_DAYS
+        for m in measurements
     )
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
+import numpy as np
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,7 +29,7 @@ from borneliv.accounts.models import today
 from borneliv.children.models import Child
 from borneliv.children.selectors import age_text
 from borneliv.children.services import access_log_record
-from borneliv.growth import labels, selectors, services
+from borneliv.growth import engine, labels, selectors, services
 from borneliv.growth.forms import MeasurementForm
 from borneliv.growth.models import Context, Measurement, ReviewStatus
 from borneliv.lib.forms import add_service_errors
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from borneliv.growth import charts
 
 #: The charts the page can show, by the ``indicator`` query parameter.
-CHART_INDICATORS = ("bmi", "height")
+CHART_INDICATORS = ("bmi", "height", "weight", "weight_for_length")
 
 
 # --- access helpers ----------------------------------------------------------------------------
@@ -123,6 +124,10 @@ def child(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "rows": rows,
             "has_bmi": any(m.bmi is not None for m in measurements),
             "has_height": any(m.height_cm is not None for m in measurements),
+            "has_weight": any(m.weight_kg is not None for m in measurements),
+            "has_weight_for_length": selectors.has_weight_for_length(record, measurements),
+            # Under 2 years, weight-for-length is the weight chart to read first (WHO 2006).
+            "under_two": (on - record.birth_date).days < engine.HEIGHT_BASED_FROM_DAYS,
             "held": sum(1 for m in measurements if m.review_status == ReviewStatus.HELD),
             "can_add": user.has_perm("growth.add_measurement", record),
             "definitions": [
@@ -138,13 +143,29 @@ def child(request: HttpRequest, public_id: UUID) -> HttpResponse:
 # --- the chart ---------------------------------------------------------------------------------
 
 
+def chart_points(indicator: str, series: selectors.ChartSeries) -> list[str]:
+    """The statuses of the measurements a chart draws (those with the values it needs)."""
+    from borneliv.growth import charts  # matplotlib loads on the first chart, not at start-up
+
+    if indicator == "weight_for_length":
+        x = charts.weight_for_length_points(
+            age_days=series.age_days, length_cm=series.height_cm, position=series.position
+        )
+        drawn = np.isfinite(x) & np.isfinite(series.weight_kg)
+    else:
+        values = {"bmi": series.bmi, "height": series.height_cm, "weight": series.weight_kg}
+        drawn = np.isfinite(values[indicator])
+    return [status for status, shown in zip(series.status, drawn, strict=True) if shown]
+
+
 def chart_text(child: Child, indicator: str, series: selectors.ChartSeries) -> charts.ChartText:
     """The chart's texts in the active language."""
     from borneliv.growth import charts  # matplotlib loads on the first chart, not at start-up
 
-    statuses = series.status
+    statuses = chart_points(indicator, series)
     counts = {status: statuses.count(status) for status in charts.STATUSES}
     sex = child.get_sex_display().lower()
+    x_label = _("Age (years)")
     if indicator == "bmi":
         title = _("BMI-for-age, %(sex)s") % {"sex": sex}
         y_label = _("BMI (kg/m²)")
@@ -152,15 +173,39 @@ def chart_text(child: Child, indicator: str, series: selectors.ChartSeries) -> c
             "WHO 2006 (0–5 years) and WHO 2007 (5–19 years) curves at z = −3 to +3, "
             "with the IOTF cut-offs for adult BMI 25 and 30 from 2 years"
         )
-    else:
+    elif indicator == "height":
         title = _("Length/height-for-age, %(sex)s") % {"sex": sex}
         y_label = _("Length/height (cm)")
         reference = _("WHO 2006 (0–5 years) and WHO 2007 (5–19 years) curves at z = −3 to +3")
-    description = _(
-        "The child's measurements plotted against age over the %(reference)s. "
-        "%(counted)d counted, %(held)d held for review, %(rejected)d rejected. "
-        "The same values are in the table on the page."
-    ) % {
+    elif indicator == "weight":
+        title = _("Weight-for-age, %(sex)s") % {"sex": sex}
+        y_label = _("Weight (kg)")
+        reference = _(
+            "WHO 2006 (0–5 years) and WHO 2007 (5–10 years) curves at z = −3 to +3; WHO has no "
+            "weight-for-age reference after 10 years"
+        )
+    else:
+        title = _("Weight-for-length, %(sex)s") % {"sex": sex}
+        x_label = _("Length (cm)")
+        y_label = _("Weight (kg)")
+        reference = _(
+            "WHO 2006 weight-for-length curves (45–110 cm) at z = −3 to +3, for the "
+            "measurements before 2 years; a length measured standing from 9 months counts 0.7 cm "
+            "more"
+        )
+    if indicator == "weight_for_length":
+        template = _(
+            "The child's weights plotted against length over the %(reference)s. "
+            "%(counted)d counted, %(held)d held for review, %(rejected)d rejected. "
+            "The same values are in the table on the page."
+        )
+    else:
+        template = _(
+            "The child's measurements plotted against age over the %(reference)s. "
+            "%(counted)d counted, %(held)d held for review, %(rejected)d rejected. "
+            "The same values are in the table on the page."
+        )
+    description = template % {
         "reference": reference,
         "counted": counts["counted"],
         "held": counts["held"],
@@ -169,7 +214,7 @@ def chart_text(child: Child, indicator: str, series: selectors.ChartSeries) -> c
     return charts.ChartText(
         title=title,
         description=description,
-        x_label=_("Age (years)"),
+        x_label=x_label,
         y_label=y_label,
         median=_("WHO median (z = 0)"),
         z_lines=_("WHO z = ±1, ±2, ±3"),
@@ -222,11 +267,29 @@ def child_chart(request: HttpRequest, public_id: UUID) -> HttpResponse:
             text=text,
             iotf=services.iotf_setting(),
         )
-    else:
+    elif indicator == "height":
         svg = charts.height_for_age_svg(
             sex=series.sex,
             age_days=series.age_days,
             height_cm=series.height_cm,
+            status=series.status,
+            text=text,
+        )
+    elif indicator == "weight":
+        svg = charts.weight_for_age_svg(
+            sex=series.sex,
+            age_days=series.age_days,
+            weight_kg=series.weight_kg,
+            status=series.status,
+            text=text,
+        )
+    else:
+        svg = charts.weight_for_length_svg(
+            sex=series.sex,
+            age_days=series.age_days,
+            length_cm=series.height_cm,
+            weight_kg=series.weight_kg,
+            position=series.position,
             status=series.status,
             text=text,
         )
