@@ -1,4 +1,8 @@
-"""The admin, scoped the same way as pages and API: ``visible_to`` for rows, rules for actions."""
+"""The admin, scoped the same way as pages and API: ``visible_to`` for rows, rules for actions.
+
+Change forms of ``Versioned`` records carry the version they showed (``lock_version``, rendered
+by ``templates/admin/change_form.html``) and refuse to overwrite a newer one, like the pages.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,37 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
+
+from borneliv.lib.forms import VERSION_FIELD, VersionedFormMixin
+from borneliv.lib.versioning import EditConflict, Versioned, locked
+
+
+class AdminVersionMixin(VersionedFormMixin):
+    """The admin's change form of a ``Versioned`` record: check and claim the version.
+
+    The admin validates and saves in one transaction (``changeform_view`` is atomic), so
+    re-reading the row under ``select_for_update()`` in ``clean`` holds it until the save: the
+    check and the write cannot be split by another save (SQLite: the transaction holds the write
+    lock from its start). The save then writes the next version.
+    """
+
+    instance: Any
+    cleaned_data: dict[str, Any]
+
+    def clean(self) -> Any:
+        data = super().clean()  # type: ignore[misc]
+        version = self.cleaned_data.get(VERSION_FIELD)
+        if self.record is not None and version is not None:
+            current = locked(type(self.record), self.record.pk)
+            if current.lock_version != version:
+                self.show_conflict(EditConflict(current))
+        return data
+
+    def save(self, commit: bool = True) -> Any:
+        version = self.cleaned_data.get(VERSION_FIELD)
+        if self.record is not None and version is not None:
+            self.instance.lock_version = version + 1
+        return super().save(commit)  # type: ignore[misc]
 
 
 def _scoped(queryset: models.QuerySet[Any], user: Any) -> models.QuerySet[Any]:
@@ -67,6 +102,14 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm(self._perm("delete"), obj)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and issubclass(self.model, Versioned):
+            form = type(form.__name__, (AdminVersionMixin, form), {})
+        return form
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         queryset = db_field.related_model._default_manager.get_queryset()

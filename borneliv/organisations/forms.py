@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django import forms
 
+from borneliv.lib.forms import VersionedFormMixin
 from borneliv.organisations.models import Institution
 
 
-class InstitutionForm(forms.ModelForm):
+class InstitutionForm(VersionedFormMixin, forms.ModelForm):
     """The details staff and project leaders may change; kind and municipality are fixed."""
 
     class Meta:

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from borneliv.lib.versioning import Versioned
 from borneliv.organisations.validators import (
     validate_daycare_number,
     validate_location,
@@ -51,7 +52,7 @@ class Bilingual(models.Model):
         return self.name_en if (get_language() or "da").startswith("en") else self.name_da
 
 
-class Goal(Bilingual):
+class Goal(Versioned, Bilingual):
     """One of the programme's three cross-cutting goals (play, food, closeness)."""
 
     history = HistoricalRecords()
@@ -61,7 +62,7 @@ class Goal(Bilingual):
         verbose_name_plural = _("goals")
 
 
-class SubIntervention(Bilingual):
+class SubIntervention(Versioned, Bilingual):
     """One of the programme's six sub-interventions (delindsatser)."""
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
@@ -105,7 +106,7 @@ class MunicipalityQuerySet(ScopedQuerySet):
         )
 
 
-class Municipality(models.Model):
+class Municipality(Versioned):
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(
         _("municipality code"),
@@ -149,7 +150,7 @@ class AreaQuerySet(ScopedQuerySet):
         )
 
 
-class Area(models.Model):
+class Area(Versioned):
     """A local area (lokalområde): a programme area or a comparison area."""
 
     class Kind(models.TextChoices):
@@ -200,7 +201,7 @@ class InstitutionQuerySet(ScopedQuerySet):
 SCHOOL_KINDS = ("school", "special_school", "sfo")
 
 
-class Institution(models.Model):
+class Institution(Versioned):
     """A school, special school, SFO, daycare or health-visiting unit."""
 
     class Kind(models.TextChoices):
@@ -339,7 +340,7 @@ class InstitutionAreaQuerySet(models.QuerySet["InstitutionArea"]):
         return self.filter(institution__in=visible)
 
 
-class InstitutionArea(models.Model):
+class InstitutionArea(Versioned):
     """An institution's membership of an area, from one date up to and including another."""
 
     institution = models.ForeignKey(
@@ -379,7 +380,7 @@ class PartnerQuerySet(ScopedQuerySet):
     pass
 
 
-class Partner(models.Model):
+class Partner(Versioned):
     """A partner in the local community: a club, a business, a volunteer or cultural body."""
 
     class Kind(models.TextChoices):

@@ -3,6 +3,9 @@
 Every function is keyword-only, runs in one transaction, validates with ``full_clean()`` and
 raises ``ValidationError`` with a message for the user; on error nothing is saved. Views, the
 admin, imports, the demo and tests all call these functions.
+
+Changes take the ``version`` the user's form showed and refuse to overwrite a newer one
+(``lib.versioning.claim_version``: ``EditConflict``); ``None`` (scripts, the demo) skips the check.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from borneliv.lib.versioning import claim_version
 from borneliv.organisations.models import Area, Institution, InstitutionArea, Municipality, Partner
 
 
@@ -51,11 +55,12 @@ def area_create(
 
 
 @transaction.atomic
-def area_update(*, area: Area, **fields: Any) -> Area:
+def area_update(*, area: Area, version: int | None = None, **fields: Any) -> Area:
     allowed = {"name", "kind", "start_date", "description"}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"area_update cannot change {sorted(unknown)}")
+    claim_version(area, version)
     for key, value in fields.items():
         setattr(area, key, value)
     return _save(area)
@@ -150,11 +155,14 @@ def institution_create(
 
 
 @transaction.atomic
-def institution_update(*, institution: Institution, **fields: Any) -> Institution:
+def institution_update(
+    *, institution: Institution, version: int | None = None, **fields: Any
+) -> Institution:
     allowed = {"name", "official_number", "street", "postcode", "city", "latitude", "longitude"}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"institution_update cannot change {sorted(unknown)}")
+    claim_version(institution, version)
     for key, value in fields.items():
         setattr(institution, key, value.strip() if isinstance(value, str) else value)
     return _save(institution)
@@ -181,10 +189,11 @@ def institution_join_area(
 
 @transaction.atomic
 def institution_area_set_end(
-    *, membership: InstitutionArea, valid_to: dt.date | None
+    *, membership: InstitutionArea, valid_to: dt.date | None, version: int | None = None
 ) -> InstitutionArea:
     """End (or reopen) a membership period; refuses an end that would overlap another period."""
     Institution.objects.select_for_update().filter(pk=membership.institution_id).first()
+    claim_version(membership, version)
     check_membership(
         institution=membership.institution,
         area=membership.area,
@@ -251,11 +260,12 @@ def partner_create(
 
 
 @transaction.atomic
-def partner_update(*, partner: Partner, **fields: Any) -> Partner:
+def partner_update(*, partner: Partner, version: int | None = None, **fields: Any) -> Partner:
     allowed = {"name", "kind", "area", "contact_name", "contact_email", "contact_phone", "website"}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"partner_update cannot change {sorted(unknown)}")
+    claim_version(partner, version)
     for key, value in fields.items():
         setattr(partner, key, value)
     return _save(partner)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from borneliv.accounts.models import today
+from borneliv.lib.forms import VERSION_FIELD, add_service_errors
 from borneliv.organisations import selectors, services
 from borneliv.organisations.forms import InstitutionForm
 from borneliv.organisations.models import (
@@ -106,10 +107,11 @@ def institution_edit(request: HttpRequest, institution_id: int) -> HttpResponse:
     inst = _get_institution_for_user(request.user, institution_id, change=True)
     form = InstitutionForm(request.POST or None, instance=inst)
     if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != VERSION_FIELD}
         try:
-            services.institution_update(institution=inst, **form.cleaned_data)
+            services.institution_update(institution=inst, version=form.version, **fields)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The institution was saved."))
             return redirect("organisations:institution", institution_id=inst.pk)

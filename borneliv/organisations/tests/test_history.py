@@ -51,6 +51,7 @@ def test_a_change_through_a_page_records_who_made_it(world: World, client_for: C
             "city": "Nørresundby",
             "latitude": school.latitude,
             "longitude": school.longitude,
+            "lock_version": school.lock_version,
         },
     )
     assert response.status_code == 302

@@ -31,6 +31,7 @@ def edit_form(institution: Institution, **changes: Any) -> dict[str, Any]:
         "city": institution.city,
         "latitude": institution.latitude,
         "longitude": institution.longitude,
+        "lock_version": institution.lock_version,
     }
     data.update(changes)
     return data

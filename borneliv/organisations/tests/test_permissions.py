@@ -147,6 +147,7 @@ def edit_form(institution: Institution, **changes: Any) -> dict[str, Any]:
         for field in ("name", "official_number", "street", "postcode", "city")
     }
     data.update(latitude=institution.latitude, longitude=institution.longitude)
+    data.update(lock_version=institution.lock_version)
     data.update(changes)
     return data
 

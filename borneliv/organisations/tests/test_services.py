@@ -306,7 +306,8 @@ def test_it_never_changes_an_institutions_kind_or_municipality_by_update(
     world: World, field: str
 ) -> None:
     with pytest.raises(TypeError, match=f"institution_update cannot change \\['{field}'\\]"):
-        services.institution_update(institution=world.gl_lindholm_skole, **{field: "x"})
+        changes: dict[str, Any] = {field: "x"}
+        services.institution_update(institution=world.gl_lindholm_skole, **changes)
 
 
 # Area memberships over time
