@@ -78,6 +78,27 @@ class CprField(forms.CharField):
             raise ValidationError(exc.messages, code="invalid_cpr") from None
 
 
+class PhoneField(forms.CharField):
+    """A Danish phone number (8 digits, optionally +45, spaces allowed); cleans to "12 34 56 78"."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Phone"))
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("8 digits, e.g. 12 34 56 78."))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value)
+        try:
+            return services.phone_normalise(text)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages, code="invalid_phone") from None
+
+
 class FindByCprForm(forms.Form):
     cpr = CprField(help_text=_("Ten digits, with or without the hyphen."))
 
@@ -117,13 +138,13 @@ class RegisterForm(forms.Form):
     guardian_1_relation = forms.ChoiceField(
         label=_("Relation"), choices=[("", "—"), *Guardian.Relation.choices], required=False
     )
-    guardian_1_phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    guardian_1_phone = PhoneField()
     guardian_1_email = forms.EmailField(label=_("E-mail"), required=False)
     guardian_2_name = forms.CharField(label=_("Name"), max_length=200, required=False)
     guardian_2_relation = forms.ChoiceField(
         label=_("Relation"), choices=[("", "—"), *Guardian.Relation.choices], required=False
     )
-    guardian_2_phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    guardian_2_phone = PhoneField()
     guardian_2_email = forms.EmailField(label=_("E-mail"), required=False)
 
     GUARDIANS = (1, 2)
@@ -133,6 +154,16 @@ class RegisterForm(forms.Form):
         area: Any = self.fields["area"]
         area.queryset = selectors.registrable_areas(user)
         area.label_from_instance = lambda a: f"{a.name} ({a.municipality.name})"
+
+    def clean_cpr(self) -> str:
+        """The CPR number of a child of the programme's ages (``services.registry_age_check``)."""
+        digits: str = self.cleaned_data["cpr"]
+        if digits:
+            try:
+                services.registry_age_check(services.cpr_parse(digits).birth_date)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages, code="outside_ages") from None
+        return digits
 
     def guardian_fields(self, number: int) -> list[forms.BoundField]:
         return [
@@ -200,7 +231,7 @@ class GuardianForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=200)
     relation = forms.ChoiceField(label=_("Relation"), choices=Guardian.Relation.choices)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    phone = PhoneField()
     email = forms.EmailField(label=_("E-mail"), required=False)
 
 

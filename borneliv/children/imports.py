@@ -11,7 +11,17 @@ column             also called                                 required
 ``omraade``        område, omrade, area (name or id)           yes
 ``tilflytningsdato`` resident_from (dd.mm.yyyy or ISO)         no
 ``familie``        family                                      no
+``vaerge``         værge, guardian (the guardian's name)       no
+``relation``       guardian_relation: mor, far, medmor,        no
+                   plejeforælder, anden (or in English)
+``telefon``        tlf, phone (the guardian's phone)           no
 =================  ==========================================  ========
+
+A row with a guardian adds the guardian to the child's family (named by ``familie``, else by the
+child's last name), once per family; ``relation`` and ``telefon`` need the guardian's name. The
+phone is a Danish number (8 digits, optionally after +45, spaces allowed), stored as
+``12 34 56 78``. A child outside the programme's ages (``services.registry_age_check``: 12 years
+or more, or born in the future) is a row error.
 
 ``import_children(rows, user=…, commit=False)`` checks every row and returns a report: ``ok``
 (would be registered), ``unchanged`` (the same child with the same name and area is registered
@@ -37,9 +47,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from borneliv.children import services
-from borneliv.children.models import Child, Family
+from borneliv.children.models import Child, Family, Guardian
 from borneliv.children.selectors import registrable_areas, with_current_residence
-from borneliv.lib import tabular
+from borneliv.lib import dk, tabular
 from borneliv.lib.cpr import Cpr
 from borneliv.lib.tabular import ImportFileError as ImportFileError  # re-exported
 from borneliv.lib.tabular import SourceRow
@@ -57,6 +67,20 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "area": ("omraade", "område", "omrade", "area", "area_id", "lokalområde", "lokalomraade"),
     "resident_from": ("tilflytningsdato", "resident_from", "resident from", "tilflytning"),
     "family": ("familie", "family", "familienavn", "family_name"),
+    "guardian": ("vaerge", "værge", "vaergenavn", "guardian", "guardian_name"),
+    "relation": ("relation", "vaerge_relation", "værge_relation", "guardian_relation"),
+    "phone": ("telefon", "tlf", "telefonnummer", "phone", "guardian_phone"),
+}
+#: The ``relation`` column's words, Danish or English, by ``Guardian.Relation``.
+RELATIONS: dict[str, str] = {
+    **{word: Guardian.Relation.MOTHER for word in ("mor", "mother")},
+    **{word: Guardian.Relation.FATHER for word in ("far", "father")},
+    **{word: Guardian.Relation.CO_MOTHER for word in ("medmor", "co-mother", "co_mother")},
+    **{
+        word: Guardian.Relation.FOSTER
+        for word in ("plejeforælder", "plejeforaelder", "plejemor", "plejefar", "foster")
+    },
+    **{word: Guardian.Relation.OTHER for word in ("anden", "andet", "other")},
 }
 REQUIRED = ("cpr", "first_name", "last_name", "area")
 _SIX_DIGITS = re.compile(r"\d{6}")
@@ -73,6 +97,9 @@ class ReportRow:
     area: Area | None = None
     resident_from: dt.date | None = None
     family_name: str = ""
+    guardian_name: str = ""
+    guardian_relation: str = ""
+    guardian_phone: str = ""  # normalised, "12 34 56 78"
     cpr: Cpr | None = field(default=None, repr=False)  # in memory only, never shown
     existing: Child | None = field(default=None, repr=False)
     child: Child | None = field(default=None, repr=False)  # registered by the commit
@@ -185,6 +212,10 @@ def _check_row(source: SourceRow, areas: _Areas) -> ReportRow:
         row.fail(_first_message(exc))
     else:
         row.masked_cpr = row.cpr.masked
+        try:
+            services.registry_age_check(row.cpr.birth_date)
+        except ValidationError as exc:
+            row.fail(_first_message(exc))
     row.first_name = _text(values.get("first_name"))[:100]
     row.last_name = _text(values.get("last_name"))[:100]
     if not row.first_name:
@@ -199,7 +230,35 @@ def _check_row(source: SourceRow, areas: _Areas) -> ReportRow:
     if row.cpr and row.resident_from and row.resident_from < row.cpr.birth_date:
         row.fail(_("The date of moving in lies before the birth date."))
     row.family_name = _text(values.get("family"))[:200]
+    _check_guardian(values, row)
     return row
+
+
+def _check_guardian(values: dict[str, Any], row: ReportRow) -> None:
+    """The optional guardian columns: a name, and with it a relation and a phone number."""
+    row.guardian_name = _text(values.get("guardian"))[:200]
+    relation = _text(values.get("relation"))
+    phone = _text(values.get("phone"))
+    if relation:
+        row.guardian_relation = RELATIONS.get(relation.casefold(), "")
+        if not row.guardian_relation:
+            shown = relation if len(relation) <= 30 and not _SIX_DIGITS.search(relation) else "…"
+            row.fail(
+                _("Unknown relation “%(relation)s”: use mor, far, medmor, plejeforælder or anden.")
+                % {"relation": shown}
+            )
+    elif row.guardian_name:
+        row.guardian_relation = Guardian.Relation.OTHER
+    if phone:
+        normalised = dk.normalise_phone(phone)
+        if normalised is None:
+            row.fail(_(dk.PHONE_MESSAGE))
+        else:
+            row.guardian_phone = normalised
+    if (relation or phone) and not row.guardian_name:
+        row.fail(_("A relation or phone number needs the guardian's name (column vaerge)."))
+    if row.guardian_name and not row.family_name:
+        row.family_name = row.last_name  # the guardian needs a family: the child's last name
 
 
 def _check_existing(rows: list[ReportRow], user: Any) -> None:
@@ -281,8 +340,27 @@ def _family_key(row: ReportRow) -> tuple[str, int] | None:
     return (row.family_name.casefold(), row.area.pk)
 
 
+def _add_guardian(family: Family, row: ReportRow, known: dict[int, set[str]]) -> None:
+    """Add the row's guardian to the family unless a guardian of that name is there already."""
+    names = known.get(family.pk)
+    if names is None:  # a family registered before this import: read its guardians once
+        names = known[family.pk] = {
+            name.casefold() for name in family.guardians.values_list("name", flat=True)
+        }
+    if row.guardian_name.casefold() in names:
+        return
+    services.guardian_add(
+        family=family,
+        name=row.guardian_name,
+        relation=row.guardian_relation,
+        phone=row.guardian_phone,
+    )
+    names.add(row.guardian_name.casefold())
+
+
 def _commit(report: ImportReport, user: Any) -> None:
     families: dict[tuple[str, int], Family] = {}
+    guardians: dict[int, set[str]] = {}  # guardian names by family id, as far as known
     # A new sibling joins the family of a child the same file registered before.
     for row in report.rows:
         key = _family_key(row)
@@ -298,6 +376,7 @@ def _commit(report: ImportReport, user: Any) -> None:
             family = families.get(key)
             if family is None:
                 family = families[key] = services.family_create(name=row.family_name)
+                guardians[family.pk] = set()
         row.child = services.child_register(
             cpr=row.cpr.digits,
             first_name=row.first_name,
@@ -307,6 +386,8 @@ def _commit(report: ImportReport, user: Any) -> None:
             family=family,
             by=user,
         )
+        if row.guardian_name and family is not None:
+            _add_guardian(family, row, guardians)
 
 
 def import_children(

@@ -27,7 +27,7 @@ from borneliv.children.models import (
     Residence,
     VulnerabilityPeriod,
 )
-from borneliv.lib import pseudonym
+from borneliv.lib import dk, pseudonym
 from borneliv.lib.cpr import Cpr, CprError, parse_cpr
 from borneliv.organisations.models import Area, Institution
 
@@ -84,6 +84,60 @@ def cpr_parse(cpr: str) -> Cpr:
     return parsed
 
 
+#: The registry takes the programme's children, aged 0–10, with a year's margin: a school class
+#: stays in the programme for the whole school year, so a child who turns 11 during 4th grade
+#: still belongs. From the 12th birthday a CPR number is refused: it is not a child of the
+#: programme (a 36-year-old's number would otherwise get a plan of long-expired contacts).
+REGISTRY_AGE_LIMIT_YEARS = 12
+
+
+def _birthday(birth_date: dt.date, years: int) -> dt.date:
+    """The ``years``-th birthday; 1 March for a 29 February birth in a common year."""
+    try:
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:
+        return dt.date(birth_date.year + years, 3, 1)
+
+
+def registry_age_check(birth_date: dt.date, on: dt.date | None = None) -> None:
+    """Refuse a birth date outside the programme's ages on ``on`` (default today).
+
+    Too old: the ``REGISTRY_AGE_LIMIT_YEARS``-th birthday has come. In the future: refused
+    without tolerance, as a CPR number is issued only after birth (``cpr_parse`` checks it too).
+    The message gives the age, not the number or the birth date.
+    """
+    on = on or today()
+    if birth_date > on:
+        raise ValidationError(
+            {"cpr": _("The CPR number gives a birth date in the future.")}, code="invalid_cpr"
+        )
+    if on >= _birthday(birth_date, REGISTRY_AGE_LIMIT_YEARS):
+        age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+        raise ValidationError(
+            {
+                "cpr": _(
+                    "The CPR number belongs to someone of %(age)d years. The registry is for "
+                    "the programme's children, aged 0–10 (a child is accepted until its "
+                    "%(limit)dth birthday)."
+                )
+                % {"age": age, "limit": REGISTRY_AGE_LIMIT_YEARS}
+            },
+            code="outside_ages",
+        )
+
+
+def phone_normalise(phone: str, *, field: str = "phone") -> str:
+    """A guardian's phone number written as ``12 34 56 78`` (``""`` for none).
+
+    Danish numbers: 8 digits, optionally after +45, spaces anywhere. Anything else raises a
+    ValidationError on ``field``.
+    """
+    normalised = dk.normalise_phone(phone)
+    if normalised is None:
+        raise ValidationError({field: _(dk.PHONE_MESSAGE)}, code="invalid_phone")
+    return normalised
+
+
 def cpr_pseudonym(digits: str) -> str:
     return pseudonym.pseudonym(settings.PSEUDONYM_KEY, digits)
 
@@ -113,6 +167,7 @@ def child_register(
 ) -> Child:
     """Register a child with its residence; refuses a CPR number that is registered already."""
     parsed = cpr_parse(cpr)
+    registry_age_check(parsed.birth_date)
     key = cpr_pseudonym(parsed.digits)
     existing = Child.objects.filter(cpr_pseudonym=key).first()
     if existing is not None:
@@ -211,6 +266,8 @@ def family_create_for_child(
 def guardian_add(
     *, family: Family, name: str, relation: str, phone: str = "", email: str = ""
 ) -> Guardian:
+    """Add a guardian; the phone number is checked and written as ``12 34 56 78``."""
+    phone = phone_normalise(phone)
     return _save(
         Guardian(family=family, name=name.strip(), relation=relation, phone=phone, email=email)
     )

@@ -97,3 +97,27 @@ def check_in_denmark(latitude: float, longitude: float) -> str | None:
             "The location lies outside Denmark; check latitude and longitude (WGS84)."
         )
     return None
+
+
+# A Danish phone number: 8 digits, optionally after +45; spaces (also non-breaking) anywhere.
+_PHONE = re.compile(r"(?:\+45)?(\d{8})", re.ASCII)
+_PHONE_SPACES = re.compile(r"\s+")
+PHONE_MESSAGE = gettext_noop(
+    "A phone number has 8 digits, optionally with +45 in front, e.g. 12 34 56 78."
+)
+
+
+def normalise_phone(text: str) -> str | None:
+    """A Danish phone number written as ``12 34 56 78``; ``""`` for none; ``None`` if invalid.
+
+    Accepts 8 digits, optionally after ``+45``, with spaces anywhere (``+45 12345678``,
+    ``12 34 56 78``). The country code is dropped: every number here is Danish.
+    """
+    compact = _PHONE_SPACES.sub("", text or "")
+    if not compact:
+        return ""
+    match = _PHONE.fullmatch(compact)
+    if match is None:
+        return None
+    digits = match.group(1)
+    return " ".join(digits[i : i + 2] for i in range(0, 8, 2))
