@@ -367,12 +367,23 @@ def schedule_for(child: Child, today: dt.date) -> list[ScheduleLine]:
 
 
 class Bucket(StrEnum):
-    """The worklist's tabs. The first three split the open stages; the fourth cuts across them."""
+    """The worklist's tabs. The first four split the worklist's rows; the fifth cuts across them.
 
+    ``OPENING``: the window opens within the next ``OPENING_DAYS`` days (tomorrow up to and
+    including today + 7); ``DUE``: open now and not yet in its closing days; ``CLOSING``: in the
+    window's last ``closing_days`` days; ``OVERDUE``: the window has closed and the stage has not
+    yet expired; ``VULNERABLE``: any of these for a family marked vulnerable today.
+    """
+
+    OPENING = "opening"
     DUE = "due"
     CLOSING = "closing"
     OVERDUE = "overdue"
     VULNERABLE = "vulnerable"
+
+
+#: A window opening within this many days (from tomorrow) is on the worklist already.
+OPENING_DAYS = 7
 
 
 class Sort(StrEnum):
@@ -508,10 +519,10 @@ def worklist(
     """The open stages of the children in the user's health-visiting units, on ``today``.
 
     Rows are stages that are due, whose window is closing or which are overdue, plus stages
-    whose window opens within the coming week. Buckets: ``due`` (window open and not yet closing,
-    or opening within seven days), ``closing``, ``overdue``, and ``vulnerable`` (any of these for a
-    family marked vulnerable today). Children older than two years appear only while a stage can
-    still be open for them.
+    whose window opens within the next ``OPENING_DAYS`` days (tomorrow to today + 7). The buckets
+    (``Bucket``) split them by status: ``opening``, ``due``, ``closing``, ``overdue``; and
+    ``vulnerable`` takes any of them for a family marked vulnerable today. Children older than two
+    years appear only while a stage can still be open for them.
     """
     filters = filters or WorklistFilters()
     catalogue = catalogue or stage_catalogue()
@@ -548,7 +559,7 @@ def _worklist_from(
         stage = result[d.code]
         status = stage.status
         open_now = np.isin(status, [_DUE, _CLOSING, _OVERDUE])
-        opening = (status == _UPCOMING) & (stage.window_start <= now + 6)
+        opening = (status == _UPCOMING) & (stage.window_start <= now + OPENING_DAYS)
         rows = np.nonzero(open_now | opening)[0]
         parts["child"].append(rows)
         parts["stage"].append(np.full(len(rows), i, dtype=np.int64))
@@ -588,7 +599,8 @@ def _worklist_from(
         keep &= programme[row_stage]
 
     masks = {
-        Bucket.DUE: (row_status == _DUE) | (row_status == _UPCOMING),
+        Bucket.OPENING: row_status == _UPCOMING,
+        Bucket.DUE: row_status == _DUE,
         Bucket.CLOSING: row_status == _CLOSING,
         Bucket.OVERDUE: row_status == _OVERDUE,
         Bucket.VULNERABLE: child_vulnerable[row_child],

@@ -6,6 +6,7 @@ record writes one access-log row per child shown (``children.services.access_log
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from borneliv.accounts.models import Role, today
 from borneliv.children.models import Child, Residence
+from borneliv.children.selectors import age_text
 from borneliv.children.services import access_log_record
 from borneliv.healthvisits import coverage as coverage_module
 from borneliv.healthvisits import exports, selectors, services
@@ -36,9 +38,11 @@ from borneliv.healthvisits.templatetags.healthvisits import status_class, status
 from borneliv.lib.forms import add_service_errors
 from borneliv.organisations.models import Area, Institution
 
+# In the order a contact passes through them; "vulnerable" cuts across the four.
 BUCKETS = [
-    ("", gettext_lazy("All open")),
-    (Bucket.DUE.value, gettext_lazy("Due this week")),
+    ("", gettext_lazy("All on the list")),
+    (Bucket.OPENING.value, gettext_lazy("Opening within 7 days")),
+    (Bucket.DUE.value, gettext_lazy("Open now")),
     (Bucket.CLOSING.value, gettext_lazy("Window closing")),
     (Bucket.OVERDUE.value, gettext_lazy("Overdue")),
     (Bucket.VULNERABLE.value, gettext_lazy("Vulnerable families")),
@@ -70,6 +74,7 @@ class RowView:
     child_url: str
     record_url: str
     birth: str
+    age: str
     window: str
     hint: str
     status_label: str
@@ -77,14 +82,78 @@ class RowView:
     attempts: str
 
 
+@dataclass(frozen=True)
+class ChildGroup:
+    """A child's rows on the page, shown together (one card on a phone) where its first row is."""
+
+    first: RowView
+    rows: list[RowView]
+
+
+def _groups(views: list[RowView]) -> list[ChildGroup]:
+    """The page's rows by child, in the order each child first appears (the chosen sort)."""
+    by_child: dict[int, list[RowView]] = {}
+    for view in views:
+        by_child.setdefault(view.row.child_id, []).append(view)
+    return [ChildGroup(first=rows[0], rows=rows) for rows in by_child.values()]
+
+
+@dataclass(frozen=True)
+class StageRule:
+    """When one stage opens, warns, becomes overdue and expires, in words for the page."""
+
+    name: str
+    window: str
+    closing: str
+    expiry: str
+
+
+def _stage_rules(stages: tuple[Stage, ...]) -> list[StageRule]:
+    rules = []
+    for stage in stages:
+        if stage.anchor_id and stage.anchor:
+            window = _("days %(start)s–%(end)s after “%(anchor)s” was completed") % {
+                "start": stage.window_start_days,
+                "end": stage.window_end_days,
+                "anchor": stage.anchor.name,
+            }
+        else:
+            window = _("days %(start)s–%(end)s after birth") % {
+                "start": stage.window_start_days,
+                "end": stage.window_end_days,
+            }
+        closing = ngettext(
+            "the last %(n)s day of the window",
+            "the last %(n)s days of the window",
+            stage.closing_days,
+        ) % {"n": stage.closing_days}
+        if stage.expiry_days:
+            expiry = ngettext(
+                "%(n)s day after the window closes",
+                "%(n)s days after the window closes",
+                stage.expiry_days,
+            ) % {"n": stage.expiry_days}
+        else:  # never overdue: it leaves the list when its window closes
+            expiry = _("when the window closes")
+        rules.append(StageRule(name=stage.name, window=window, closing=closing, expiry=expiry))
+    return rules
+
+
 _PLACEHOLDER = UUID(int=0)
 
 
-def _row_views(rows: list[WorklistRow]) -> list[RowView]:
+def _row_views(rows: list[WorklistRow], on: Any) -> list[RowView]:
     child_url = reverse("healthvisits:child", args=[_PLACEHOLDER])
     record_url = reverse("healthvisits:contact_add", args=[_PLACEHOLDER])
     placeholder = str(_PLACEHOLDER)
     dates: dict[Any, str] = {}
+    ages: dict[Any, str] = {}
+
+    def age(born: Any) -> str:
+        text = ages.get(born)
+        if text is None:
+            text = ages[born] = age_text(born, on)
+        return text
 
     def short(day: Any) -> str:
         text = dates.get(day)
@@ -118,6 +187,7 @@ def _row_views(rows: list[WorklistRow]) -> list[RowView]:
                     f"{record_url.replace(placeholder, public_id)}?{urlencode({'stage': row.stage.code})}"
                 ),
                 birth=short(row.birth_date),
+                age=age(row.birth_date),
                 window=f"{short(row.window_start)}–{short(row.window_end)}",
                 hint=hint,
                 status_label=str(status_label(row.status)),
@@ -216,6 +286,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         descending = current and filters.descending
         columns.append(
             {
+                "key": key.value,
                 "label": label,
                 "next": key.value if (not current or descending) else f"-{key.value}",
                 "aria_sort": ("descending" if descending else "ascending") if current else "",
@@ -230,6 +301,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         }
         for value, label in BUCKETS
     ]
+    row_views = _row_views(rows, on)
     return render(
         request,
         "healthvisits/worklist.html",
@@ -237,11 +309,15 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "rows": rows,
-            "row_views": _row_views(rows),
+            "row_views": row_views,
+            "groups": _groups(row_views),
             "page": page,
             "tabs": tabs,
             "columns": columns,
             "on": on,
+            "opening_from": on + dt.timedelta(days=1),
+            "opening_until": on + dt.timedelta(days=selectors.OPENING_DAYS),
+            "stage_rules": _stage_rules(catalogue.stages),
             "total": len(work),
         },
     )

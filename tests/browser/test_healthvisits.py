@@ -102,6 +102,113 @@ def test_the_coverage_page_renders_without_script_errors(
     assert page.console_errors == []
 
 
+# What "reads at a glance" is checked against: nothing wider than the window, no button cut off.
+OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth"
+CLIPPED_BUTTONS = """
+() => Array.from(document.querySelectorAll('main a.button, main button')).filter((el) => {
+  const box = el.getBoundingClientRect();
+  if (!box.width) return false;  // hidden (a closed menu, a collapsed section)
+  if (box.left < 0 || box.right > window.innerWidth) return true;
+  if (el.scrollWidth > el.clientWidth + 1) return true;  // its text does not fit
+  for (let up = el.parentElement; up; up = up.parentElement) {
+    if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(up).overflowX)) {
+      const frame = up.getBoundingClientRect();
+      if (box.left < frame.left - 0.5 || box.right > frame.right + 0.5) return true;
+    }
+  }
+  return false;
+}).map((el) => el.textContent.trim())
+"""
+
+
+def test_the_worklist_reads_at_a_glance_on_a_laptop_and_on_a_phone(
+    page_factory: Any, world: World
+) -> None:
+    from borneliv.children.services import family_create, vulnerability_set
+
+    on = today()
+    for serial, (days, first, last) in enumerate(
+        [
+            (116, "Dina", "Eriksen-Kristiansen"),  # the enhanced visit opens in 4 days
+            (130, "Alma", "Andersen"),  # open
+            (175, "Bo", "Berg"),  # closing
+            (200, "Carl", "Christoffersen-Dahl"),  # overdue
+        ]
+    ):
+        born = on - dt.timedelta(days=days)
+        child_register(
+            cpr=f"{born:%d%m%y}-{9010 + 2 * serial}",
+            first_name=first,
+            last_name=last,
+            area=world.lindholm,
+            is_synthetic=True,
+        )
+    family = family_create(name="Frost")
+    born = on - dt.timedelta(days=60)
+    vulnerability_set(family=family, reason="social", valid_from=born, by=world.hanne)
+    child_register(
+        cpr=f"{born:%d%m%y}-9031",
+        first_name="Emil",
+        last_name="Frost",
+        area=world.lindholm,
+        family=family,
+        is_synthetic=True,
+    )
+
+    laptop = page_factory(width=1366, height=900)
+    log_in(laptop, "hanne")
+    laptop.goto("/healthvisits/")
+    tabs = laptop.locator("ul.tabs .tab__label").all_inner_texts()
+    assert tabs == [
+        "Alle på listen",
+        "Åbner inden for 7 dage",
+        "Åbne nu",
+        "Vinduet lukker snart",
+        "Overskredet",
+        "Sårbare familier",
+    ]
+    emil = laptop.locator("tbody.worklist-child", has_text="Emil Frost")
+    assert emil.locator("tr").count() == 2
+    assert emil.get_by_role("link", name="Emil Frost", exact=True).count() == 1
+    laptop.locator(".worklist-rules summary").click()
+    assert laptop.locator(".worklist-rules__table tbody tr").count() >= 7
+    assert laptop.evaluate(OVERFLOW)
+    assert laptop.evaluate(CLIPPED_BUTTONS) == []
+    # Every row's button lies inside the table, to the right of the window dates.
+    table = laptop.locator("table.worklist").bounding_box()
+    for button in laptop.locator("table.worklist .button").all():
+        box = button.bounding_box()
+        assert box["x"] + box["width"] <= table["x"] + table["width"] + 0.5
+    screenshot(laptop, "healthvisits-worklist-1366-da")
+    laptop.goto("/healthvisits/?bucket=opening")
+    assert laptop.locator("tbody.worklist-child").all_inner_texts()[0].startswith("Dina")
+
+    phone = page_factory(width=390, height=844)
+    log_in(phone, "hanne")
+    phone.goto("/healthvisits/")
+    assert phone.evaluate(OVERFLOW)
+    assert phone.evaluate(CLIPPED_BUTTONS) == []
+    assert phone.locator("table.worklist thead").is_hidden()
+    # One card per child, the name on top and each contact's button before its text.
+    cards = phone.locator("tbody.worklist-child")
+    assert cards.count() == 5
+    card = cards.filter(has_text="Emil Frost")
+    name_box = card.locator(".worklist-child__name").bounding_box()
+    buttons = card.locator(".worklist-row__action .button")
+    stages = card.locator(".worklist-row__stage")
+    assert buttons.count() == 2
+    for i in range(2):
+        button, stage = buttons.nth(i).bounding_box(), stages.nth(i).bounding_box()
+        assert name_box["y"] < button["y"] < stage["y"]
+        assert button["width"] >= 0.8 * name_box["width"]  # a thumb-sized, full-width button
+    phone.locator(".worklist-rules summary").click()
+    assert phone.evaluate(OVERFLOW)
+    screenshot(phone, "healthvisits-worklist-390-da")
+    card.locator(".worklist-row__action .button").first.click()
+    phone.wait_for_url("**/contacts/new/?stage=*")
+    assert laptop.console_errors == [] and phone.console_errors == []
+
+
 def _topic_pk(code: str) -> int:
     from borneliv.healthvisits.models import Topic
 

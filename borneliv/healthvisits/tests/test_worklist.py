@@ -82,8 +82,16 @@ def test_the_buckets_split_the_open_stages_and_count_them(
     client = client_for("hanne")
     response = client.get("/healthvisits/")
     counts = {tab["value"] or "all": tab["count"] for tab in response.context["tabs"]}
-    assert counts == {"all": 7, "due": 5, "closing": 1, "overdue": 1, "vulnerable": 2}
-    assert {name for name, *_ in listed(client, "?bucket=due")} == {"Alma", "Dina", "Emil", "Frida"}
+    assert counts == {
+        "all": 7,
+        "opening": 1,
+        "due": 4,
+        "closing": 1,
+        "overdue": 1,
+        "vulnerable": 2,
+    }
+    assert {name for name, *_ in listed(client, "?bucket=due")} == {"Alma", "Emil", "Frida"}
+    assert listed(client, "?bucket=opening") == [("Dina", "enhanced_visit_4_6m", "upcoming")]
     assert listed(client, "?bucket=closing") == [("Bo", "enhanced_visit_4_6m", "window_closing")]
     assert listed(client, "?bucket=overdue") == [("Carl", "enhanced_visit_4_6m", "overdue")]
     assert listed(client, "?bucket=vulnerable&sort=stage") == [
@@ -92,16 +100,19 @@ def test_the_buckets_split_the_open_stages_and_count_them(
     ]
 
 
-def test_due_this_week_includes_a_window_opening_within_seven_days(
+def test_opening_within_7_days_means_tomorrow_up_to_a_week_from_today(
     world: World, make_child: MakeChild
 ) -> None:
-    # The enhanced visit opens on day 120: in 6 days for a child of 114 days, in 7 for 113.
-    in_six = make_child(age_days=114, first_name="Six")
-    make_child(age_days=113, first_name="Seven")
-    work = selectors.worklist(world.hanne, TODAY, WorklistFilters(bucket=Bucket.DUE))
-    assert [r.first_name for r in work.rows(work.order)] == ["Six"]
-    assert work.rows(work.order)[0].days_to_open == 6
-    assert work.rows(work.order)[0].public_id == in_six.public_id
+    # The enhanced visit opens on day 120: in 7 days for a child of 113 days, in 8 for 112.
+    in_seven = make_child(age_days=113, first_name="Seven")
+    make_child(age_days=112, first_name="Eight")
+    work = selectors.worklist(world.hanne, TODAY, WorklistFilters(bucket=Bucket.OPENING))
+    rows = work.rows(work.order)
+    assert [r.first_name for r in rows] == ["Seven"]
+    assert rows[0].days_to_open == 7 and rows[0].window_start == TODAY + dt.timedelta(days=7)
+    assert rows[0].public_id == in_seven.public_id
+    # Not yet open, so not in "open now".
+    assert not selectors.worklist(world.hanne, TODAY, WorklistFilters(bucket=Bucket.DUE)).order.size
 
 
 def test_the_filters_narrow_by_area_stage_and_programme(
@@ -116,7 +127,7 @@ def test_the_filters_narrow_by_area_stage_and_programme(
     # Counts follow the filters; a bucket and a filter combine.
     response = client.get(f"/healthvisits/?area={world.lindholm.pk}&bucket=due")
     assert response.context["tabs"][0]["count"] == 6
-    assert {r.first_name for r in response.context["rows"]} == {"Alma", "Dina", "Emil"}
+    assert {r.first_name for r in response.context["rows"]} == {"Alma", "Emil"}
 
 
 def test_a_stale_filter_value_is_ignored_rather_than_failing(
@@ -232,7 +243,7 @@ def test_the_csv_export_has_the_filtered_rows_and_no_cpr(
     assert 'filename="worklist-2025-03-10.csv"' in response["Content-Disposition"]
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert len(rows) == 1 + 5
+    assert len(rows) == 1 + 4  # "open now": Alma, Emil twice, Frida (not Dina: opening)
     alma = next(r for r in rows if r[0] == "Alma Andersen")
     born = children["due"].birth_date
     assert alma[1:] == [
@@ -248,7 +259,7 @@ def test_the_csv_export_has_the_filtered_rows_and_no_cpr(
         assert digits not in text and f"{digits[:6]}-{digits[6:]}" not in text
     assert str(children["due"].public_id) not in text
     logged = AccessLog.objects.filter(view="worklist_export")
-    assert logged.count() == 4  # Alma, Dina, Emil (twice in the file, once in the log), Frida
+    assert logged.count() == 3  # Alma, Emil (twice in the file, once in the log), Frida
 
 
 def test_the_xlsx_export_has_the_same_rows(
