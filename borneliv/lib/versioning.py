@@ -90,10 +90,24 @@ def changed_by(record: models.Model) -> Change:
     history = getattr(record, "history", None)
     if history is None:
         return Change(by="", at=getattr(record, "updated_at", None))
-    latest = history.select_related("history_user").order_by("-history_date", "-pk").first()
+    rows = history.select_related("history_user")
+    version = getattr(record, "lock_version", None)
+    # The save that made the current version, not a later save of other columns (a grid's
+    # summary, a recompute) that left the version as it was.
+    made = (
+        rows.filter(lock_version=version).order_by("history_date", "pk").first()
+        if version is not None
+        else None
+    )
+    latest = made or rows.order_by("-history_date", "-pk").first()
     if latest is None:
         return Change(by="", at=None)
-    return Change(by=_display_name(latest.history_user), at=latest.history_date)
+    return changed_by_history(latest)
+
+
+def changed_by_history(row: Any) -> Change:
+    """Who made one historical row (django-simple-history), and when."""
+    return Change(by=_display_name(row.history_user), at=row.history_date)
 
 
 class EditConflict(ValidationError):
@@ -104,9 +118,9 @@ class EditConflict(ValidationError):
 
     code = "stale_version"
 
-    def __init__(self, current: models.Model) -> None:
+    def __init__(self, current: models.Model, *, change: Change | None = None) -> None:
         self.current = current
-        self.change = changed_by(current)
+        self.change = change or changed_by(current)
         super().__init__(
             _("%(change)s Your changes were not saved, so as not to overwrite theirs.")
             % {"change": self.change.headline},

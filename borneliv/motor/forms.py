@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from borneliv.accounts.models import User, today
+from borneliv.lib.forms import VersionedFormMixin
 from borneliv.motor.models import InstrumentVersion
 from borneliv.motor.selectors import ObserverChoice
 from borneliv.organisations.models import Institution
@@ -168,7 +169,9 @@ class AddChildForm(forms.Form):
         ]
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(VersionedFormMixin, forms.Form):
+    """The health visitor's follow-up decision; ``record=`` the assessment it changes."""
+
     follow_up = forms.BooleanField(label=_("Talk with the parents / follow up"), required=False)
     follow_up_note = forms.CharField(
         label=_("Note"),

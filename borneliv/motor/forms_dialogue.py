@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from borneliv.accounts.models import Membership, Role, User, today
+from borneliv.lib.forms import VersionedFormMixin
 from borneliv.motor.models import Dialogue, Session
 from borneliv.organisations.models import Goal
 
@@ -44,7 +45,7 @@ def participant_choices(session: Session, dialogue: Dialogue | None = None) -> Q
     return User.objects.filter(query, is_active=True).order_by("first_name", "last_name", "pk")
 
 
-class DialogueForm(forms.Form):
+class DialogueForm(VersionedFormMixin, forms.Form):
     held_on = forms.DateField(label=_("Date of the dialogue"), widget=DateInput)
     participants = ParticipantField(
         label=_("Participants"),
@@ -87,7 +88,7 @@ class DialogueForm(forms.Form):
     def __init__(
         self, *args: Any, session: Session, dialogue: Dialogue | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, record=dialogue, **kwargs)
         participants: Any = self.fields["participants"]
         participants.queryset = participant_choices(session, dialogue)
 
@@ -101,6 +102,7 @@ class DialogueForm(forms.Form):
             "focus": data["focus"],
             "goals": list(data["goals"]),
             "follow_up_on": data.get("follow_up_on"),
+            **({"version": self.version} if self.record is not None else {}),
         }
 
 

@@ -39,6 +39,7 @@ from simple_history.models import HistoricalRecords
 
 from borneliv.accounts.models import Role
 from borneliv.children.models import Child
+from borneliv.lib.versioning import Versioned
 
 if TYPE_CHECKING:
     from borneliv.accounts.models import User
@@ -75,7 +76,7 @@ class Level(models.TextChoices):
     INSUFFICIENT = "insufficient", _("Too little observed")
 
 
-class Instrument(models.Model):
+class Instrument(Versioned):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_da = models.CharField(_("name (Danish)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
@@ -109,7 +110,7 @@ class VersionQuerySet(models.QuerySet["InstrumentVersion"]):
         return self.published().select_related("instrument").order_by("instrument__code", "-number")
 
 
-class InstrumentVersion(models.Model):
+class InstrumentVersion(Versioned):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -294,7 +295,7 @@ class SessionQuerySet(models.QuerySet["Session"]):
         return self.filter(status=Session.Status.OPEN)
 
 
-class Session(models.Model):
+class Session(Versioned):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
@@ -377,7 +378,7 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         return self.filter(session__in=Session.objects.visible_to(user))
 
 
-class Assessment(models.Model):
+class Assessment(Versioned):
     """One child in one session: present or absent, the derived summary, the follow-up flag."""
 
     session = models.ForeignKey(
@@ -461,7 +462,7 @@ class DialogueQuerySet(models.QuerySet["Dialogue"]):
         return self.filter(follow_up_on__lte=on, follow_up_done_on__isnull=True)
 
 
-class Dialogue(models.Model):
+class Dialogue(Versioned):
     """The cross-disciplinary conversation about a session's group profile."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

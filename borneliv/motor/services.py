@@ -10,6 +10,10 @@ Rules enforced here (and where possible by database constraints too):
   list is taken from the enrolments); a child not enrolled there is refused;
 - a score is a value of the item's own scale or "not assessed"; an absent child has no scores;
 - a closed session cannot be edited (an administrator may reopen it);
+- the dialogue, the follow-up decision and the grid's form without script carry the version they
+  showed and refuse to overwrite a newer one (``lib.versioning``); every grid write takes the
+  session's next version, so a stale whole-grid form cannot blank cells saved since; closing and
+  reopening are checked under the row lock and refused when someone else did it first;
 - the summary (``engine.summarise``) is recomputed whenever a child's scores change.
 """
 
@@ -29,6 +33,13 @@ from django.utils.translation import gettext as _
 
 from borneliv.accounts.models import today
 from borneliv.children.models import Child, Enrolment
+from borneliv.lib.versioning import (
+    EditConflict,
+    StateChanged,
+    changed_by,
+    changed_by_history,
+    claim_version,
+)
 from borneliv.motor import engine
 from borneliv.motor.models import (
     Assessment,
@@ -169,13 +180,41 @@ class Cell:
     value: str
 
 
-def _locked_open(session: Session, by: Any, perm: str = "motor.change_session") -> Session:
-    """The session re-read under a row lock, so a concurrent close cannot slip in between."""
+def _locked_open(
+    session: Session, by: Any, perm: str = "motor.change_session", *, version: int | None = None
+) -> Session:
+    """The session re-read under a row lock, so a concurrent close cannot slip in between.
+
+    Takes the session's next version (``version``: the one the caller's form showed, checked).
+    """
     fresh = Session.objects.select_for_update().select_related("institution").get(pk=session.pk)
     if not fresh.is_open:
-        raise ValidationError(_("This session is closed; it can no longer be changed."))
+        raise StateChanged(_("This session is closed; it can no longer be changed."))
     _require(by, perm, fresh)
+    claim_version(fresh, version)
     return fresh
+
+
+@transaction.atomic
+def session_claim_version(*, by: Any, session: Session, version: int) -> Session:
+    """Refuse a whole-grid save from a page older than the session's last change.
+
+    The ``EditConflict`` names who saved a cell last (the scores' history), not the session's.
+    """
+    try:
+        return _locked_open(session, by, version=version)
+    except EditConflict as conflict:
+        latest = (
+            Score.history.filter(
+                assessment_id__in=Assessment.objects.filter(session=session).values("pk")
+            )
+            .select_related("history_user")
+            .order_by("-history_date")
+            .first()
+        )
+        if latest is not None:
+            conflict = EditConflict(conflict.current, change=changed_by_history(latest))
+        raise conflict from None
 
 
 def _scales(version: InstrumentVersion) -> tuple[dict[str, Item], dict[str, dict[str, Decimal]]]:
@@ -343,7 +382,8 @@ def session_close(*, by: Any, session: Session, accept_few_observations: bool = 
     session.closed_at = timezone.now()
     session.closed_by = by
     session.full_clean()
-    session.save(update_fields=["status", "closed_at", "closed_by"])
+    session._history_user = by  # type: ignore[attr-defined]
+    session.save(update_fields=["status", "closed_at", "closed_by", "lock_version"])
     return session
 
 
@@ -352,17 +392,26 @@ def session_reopen(*, by: Any, session: Session) -> Session:
     _require(by, "motor.reopen_session", session)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.is_open:
-        return session
+        raise StateChanged(
+            _("The session is open already. %(change)s") % {"change": changed_by(session).headline}
+        )
+    claim_version(session, None)
     session.status = Session.Status.OPEN
     session.closed_at = None
     session.closed_by = None
-    session.save(update_fields=["status", "closed_at", "closed_by"])
+    session._history_user = by  # type: ignore[attr-defined]
+    session.save(update_fields=["status", "closed_at", "closed_by", "lock_version"])
     return session
 
 
 @transaction.atomic
 def follow_up_decide(
-    *, by: Any, assessment: Assessment, follow_up: bool, note: str = ""
+    *,
+    by: Any,
+    assessment: Assessment,
+    follow_up: bool,
+    note: str = "",
+    version: int | None = None,
 ) -> Assessment:
     """The health visitor's decision to talk with the parents / follow up, with a note.
 
@@ -374,6 +423,7 @@ def follow_up_decide(
         .get(pk=assessment.pk)
     )
     _require(by, "motor.decide_follow_up", assessment.session)
+    claim_version(assessment, version)
     if follow_up and not assessment.present:
         raise ValidationError(_("An absent child was not observed; record a follow-up later."))
     assessment.follow_up = follow_up
@@ -446,13 +496,16 @@ def dialogue_update(
     other_participants: str = "",
     goals: Iterable[Any] = (),
     follow_up_on: dt.date | None = None,
+    version: int | None = None,
 ) -> Dialogue:
+    """Change the dialogue if nobody else did since ``version`` was read; else ``EditConflict``."""
     dialogue = (
         Dialogue.objects.select_for_update()
         .select_related("session__institution")
         .get(pk=dialogue.pk)
     )
     _require(by, "motor.change_dialogue", dialogue.session)
+    claim_version(dialogue, version)
     _check_dialogue(dialogue.session, held_on, follow_up_on)
     dialogue.held_on = held_on
     dialogue.strengths = strengths.strip()
@@ -477,11 +530,17 @@ def dialogue_follow_up_done(
         .get(pk=dialogue.pk)
     )
     _require(by, "motor.change_dialogue", dialogue.session)
+    if dialogue.follow_up_done_on is not None:
+        raise StateChanged(
+            _("The follow-up was marked as held already. %(change)s")
+            % {"change": changed_by(dialogue).headline}
+        )
+    claim_version(dialogue, None)
     if done_on > today():
         raise ValidationError({"done_on": _("The date cannot be in the future.")})
     if done_on < dialogue.held_on:
         raise ValidationError({"done_on": _("The follow-up cannot come before the dialogue.")})
     dialogue.follow_up_done_on = done_on
     dialogue.follow_up_note = note.strip()
-    dialogue.save(update_fields=["follow_up_done_on", "follow_up_note"])
+    dialogue.save(update_fields=["follow_up_done_on", "follow_up_note", "lock_version"])
     return dialogue

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from borneliv.lib.versioning import claim_version
 from borneliv.motor.instruments import (
     JSON_CHOICES,
     JSON_ITEMS,
@@ -391,6 +392,8 @@ def version_publish(*, by: Any, version: InstrumentVersion) -> InstrumentVersion
         )
     if messages:
         raise ValidationError(messages)
+    # A draft's change form opened before now no longer saves (lib.versioning).
+    claim_version(version, None)
     version.status = InstrumentVersion.Status.PUBLISHED
     version.published_at = timezone.now()
     version.published_by = by
@@ -409,6 +412,7 @@ def version_retire(*, by: Any, version: InstrumentVersion) -> InstrumentVersion:
             _("Only a published version can be retired; version %(number)d is %(status)s.")
             % {"number": version.number, "status": version.get_status_display().lower()}
         )
+    claim_version(version, None)
     version.status = InstrumentVersion.Status.RETIRED
     version.full_clean()
     version.save()

@@ -157,7 +157,10 @@ def test_it_changes_a_dialogue(
     url = f"/motor/dialogues/{dialogue.public_id}/edit/"
     client = client_for(mellemgruppen.petra)
     assert client.get(url).context["form"].initial["focus"] == "Boldlege."
-    response = client.post(url, _form(world, mellemgruppen, focus="Kaste og gribe.", goals=[]))
+    response = client.post(
+        url,
+        _form(world, mellemgruppen, focus="Kaste og gribe.", goals=[], lock_version=1),
+    )
     assert response.status_code == 302
     dialogue.refresh_from_db()
     assert dialogue.focus == "Kaste og gribe." and not dialogue.goals.exists()
@@ -169,7 +172,9 @@ def test_a_change_with_bad_dates_is_refused(
     dialogue = _record(world, scored)
     response = client_for("hanne").post(
         f"/motor/dialogues/{dialogue.public_id}/edit/",
-        _form(world, mellemgruppen, follow_up_on="2026-10-02", held_on="2026-10-10"),
+        _form(
+            world, mellemgruppen, follow_up_on="2026-10-02", held_on="2026-10-10", lock_version=1
+        ),
     )
     assert response.context["form"].errors["follow_up_on"] == [
         "The follow-up cannot come before the dialogue."

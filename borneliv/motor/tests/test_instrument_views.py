@@ -376,6 +376,7 @@ def load_admin_form(version: InstrumentVersion) -> dict[str, str]:
         "few_signs_from": str(version.few_signs_from),
         "challenges_from": str(version.challenges_from),
         "min_assessed": str(version.min_assessed),
+        "lock_version": str(version.lock_version),
         "_save": "Save",
     }
     if not data["is_starting_point"]:

@@ -807,7 +807,12 @@ def test_the_health_visitor_decides_the_follow_up(
     alma = mellemgruppen.child("Alma")
     url = assessment_url(session, alma)
     response = client_for("hanne").post(
-        url, {"follow_up": "on", "follow_up_note": "Talk with the parents at pick-up."}
+        url,
+        {
+            "follow_up": "on",
+            "follow_up_note": "Talk with the parents at pick-up.",
+            "lock_version": 1,
+        },
     )
     assert response.status_code == 302 and response["Location"] == url
     decided = Assessment.objects.get(session=session, child=alma)
@@ -843,7 +848,9 @@ def test_an_absent_childs_follow_up_is_refused_on_the_form(
 ) -> None:
     ida = mellemgruppen.child("Ida")
     services.assessment_set_present(by=world.hanne, session=session, child_id=ida.pk, present=False)
-    response = client_for("hanne").post(assessment_url(session, ida), {"follow_up": "on"})
+    response = client_for("hanne").post(
+        assessment_url(session, ida), {"follow_up": "on", "lock_version": 1}
+    )
     assert response.status_code == 400
     assert response.context["form"].non_field_errors() == [
         "An absent child was not observed; record a follow-up later."

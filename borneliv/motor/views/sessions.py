@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from borneliv.accounts.models import today
 from borneliv.children.services import access_log_record
 from borneliv.lib.forms import add_service_errors
+from borneliv.lib.versioning import EditConflict
 from borneliv.motor import engine, selectors, services
 from borneliv.motor.forms import AddChildForm, FollowUpForm, SessionForm
 from borneliv.motor.models import Assessment, Dialogue, Session
@@ -323,12 +324,29 @@ def session_save(request: HttpRequest, public_id: UUID) -> HttpResponse:
     ]
     try:
         with transaction.atomic():
+            # The page's version: a grid saved (by someone else's taps) since it was loaded
+            # refuses the whole form rather than blanking what was saved meanwhile.
+            posted = request.POST.get("lock_version", "")
+            if posted.isdigit():
+                services.session_claim_version(by=user, session=found, version=int(posted))
             for row, is_present in presence:
                 services.assessment_set_present(
                     by=user, session=found, child_id=row.child.pk, present=is_present
                 )
             if cells:
                 services.scores_save(by=user, session=found, cells=cells)
+    except EditConflict as exc:
+        # Their version is what the grid shows now: re-read it, and say what happened.
+        found.refresh_from_db()
+        return _render_grid(
+            request,
+            selectors.session_grid(found),
+            errors=[
+                *exc.messages,
+                _("The grid below shows the saved answers; enter your changes again."),
+            ],
+            status=409,
+        )
     except ValidationError as exc:
         grid.apply(values, present)
         return _render_grid(request, grid, errors=exc.messages, status=400)
@@ -402,8 +420,13 @@ def session_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def session_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user: Any = request.user
     found = _get_session(user, public_id)
-    services.session_reopen(by=user, session=found)  # PermissionDenied: 403
-    messages.success(request, _("The session is open again for changes."))
+    try:
+        services.session_reopen(by=user, session=found)  # PermissionDenied: 403
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.info(request, message)
+    else:
+        messages.success(request, _("The session is open again for changes."))
     return redirect("motor:session", found.public_id)
 
 
@@ -427,6 +450,7 @@ def assessment(request: HttpRequest, public_id: UUID, child_id: UUID) -> HttpRes
     form = FollowUpForm(
         request.POST or None,
         initial={"follow_up": found.follow_up, "follow_up_note": found.follow_up_note},
+        record=found,
     )
     status = 200
     if request.method == "POST":
@@ -439,6 +463,7 @@ def assessment(request: HttpRequest, public_id: UUID, child_id: UUID) -> HttpRes
                     assessment=found,
                     follow_up=form.cleaned_data["follow_up"],
                     note=form.cleaned_data["follow_up_note"],
+                    version=form.version,
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
