@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.admin import RelatedFieldListFilter
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from borneliv.lib.forms import VERSION_FIELD, VersionedFormMixin
@@ -117,9 +117,28 @@ class ScopedAdmin(SimpleHistoryAdmin):
             kwargs["queryset"] = queryset.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def _has_history(self) -> bool:
+        """The model keeps django-simple-history records (not every scoped model does)."""
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def _may_read_history(self, request: HttpRequest) -> bool:
+        return self._has_history() and bool(
+            request.user.has_perm(f"{self.opts.app_label}.view_history")
+        )
+
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: Any = None
     ) -> HttpResponse:
-        if not request.user.has_perm(f"{self.opts.app_label}.view_history"):
+        if not self._has_history():
+            raise Http404
+        if not self._may_read_history(request):
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        # The "History" button (templates/admin/change_form_object_tools.html) only for those
+        # who may open it: a project leader edits her institutions but reads no history.
+        context["show_history_link"] = self._may_read_history(request)
+        return super().render_change_form(request, context, *args, **kwargs)

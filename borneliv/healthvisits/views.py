@@ -347,7 +347,11 @@ def child(request: HttpRequest, public_id: UUID) -> HttpResponse:
         None,
     )
     access_log_record(user=user, children=record, view="healthvisit_record")
-    can_record = user.has_perm("healthvisits.add_contact", record)
+    # A contact is recorded for the user's unit: a superuser, whom Django's has_perm lets
+    # through, has none, and would meet a 403 behind the button.
+    can_record = user.has_perm("healthvisits.add_contact", record) and bool(
+        user.scope.health_municipality_ids
+    )
     return render(
         request,
         "healthvisits/child.html",

@@ -14,6 +14,8 @@ def _municipality_id(obj: Any) -> int | None:
         return None
     if obj.__class__.__name__ == "Municipality":
         return int(obj.pk)
+    if obj.__class__.__name__ == "InstitutionArea":  # an institution's area membership
+        return int(obj.institution.municipality_id)
     return int(obj.municipality_id)
 
 
