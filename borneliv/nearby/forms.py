@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from borneliv.lib.forms import VersionedFormMixin
 from borneliv.nearby.labels import CATEGORY_CHOICES
 from borneliv.organisations.models import Goal, Municipality
 
@@ -59,7 +60,7 @@ def _goals_field() -> GoalsField:
     )
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(VersionedFormMixin, forms.Form):
     walk_kmh = forms.FloatField(
         label=_("Walking speed (km/h)"),
         min_value=1.5,
@@ -76,7 +77,7 @@ class SettingsForm(forms.Form):
     bike_minutes = forms.IntegerField(label=_("Cycling limit (minutes)"), min_value=1, max_value=60)
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(VersionedFormMixin, forms.Form):
     included = forms.BooleanField(label=_("On the circle"), required=False)
     display_name = forms.CharField(
         label=_("Name on the circle"),

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from borneliv.accounts.models import Role
+from borneliv.lib.versioning import Versioned
 from borneliv.nearby.labels import CATEGORY_CHOICES, category_label
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ def _institution_model() -> type[models.Model]:
     return apps.get_model("organisations", "Institution")
 
 
-class Circle(models.Model):
+class Circle(Versioned):
     """An institution's Nærhedscirkel: settings, the computed areas, the public token."""
 
     institution = models.OneToOneField(
@@ -279,7 +280,7 @@ class CirclePlaceQuerySet(models.QuerySet["CirclePlace"]):
         return self.prefetch_related("goals").order_by("-included", "category", "osm_name", "pk")
 
 
-class CirclePlace(models.Model):
+class CirclePlace(Versioned):
     """A place on (or for) the circle: a candidate found in the map data, or the staff's own."""
 
     class Source(models.TextChoices):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import math
 import queue
+import secrets
 import tempfile
 import threading
 import time
@@ -39,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from borneliv.lib.versioning import StateChanged, claim_version
 from borneliv.nearby import storage, types
 from borneliv.nearby.labels import CATEGORY_LABELS
 from borneliv.nearby.models import CIRCLE_KINDS, Circle, CirclePlace, Extract
@@ -808,11 +810,17 @@ def circle_update_settings(
     bike_kmh: float,
     walk_minutes: int,
     bike_minutes: int,
+    version: int | None = None,
 ) -> ChangeSummary | None:
-    """Change the speeds and limits; recompute when the circle was computed before."""
+    """Change the speeds and limits; recompute when the circle was computed before.
+
+    ``version``: the circle's version the settings form showed (``EditConflict`` if older).
+    """
     _require(by, "nearby.change_circle", institution)
     with transaction.atomic():
         circle = circle_get_or_create(institution=institution)
+        circle = Circle.objects.select_for_update().get(pk=circle.pk)
+        claim_version(circle, version)
         circle.walk_kmh = walk_kmh
         circle.bike_kmh = bike_kmh
         circle.walk_minutes = walk_minutes
@@ -844,10 +852,15 @@ def place_curate(
     display_name: str = "",
     description: str = "",
     goals: Iterable[Goal | int] = (),
+    version: int | None = None,
 ) -> CirclePlace:
-    """The staff's choices for one place: on the circle or not, its name, description, goals."""
+    """The staff's choices for one place: on the circle or not, its name, description, goals.
+
+    ``version``: the place's version the form showed (``EditConflict`` if someone saved since).
+    """
     _require(by, "nearby.change_circle", place.circle.institution)
     place = CirclePlace.objects.select_for_update().get(pk=place.pk)
+    claim_version(place, version)
     if place.is_own and not _clean_text(display_name, 120):
         raise ValidationError({"display_name": _("Give your own place a name.")})
     place.included = included
@@ -861,23 +874,36 @@ def place_curate(
 
 
 @transaction.atomic
-def places_include(*, by: Any, circle: Circle, included_ids: Iterable[int]) -> int:
-    """Put exactly the places ``included_ids`` on the circle (the list's checkboxes).
+def places_include(
+    *,
+    by: Any,
+    circle: Circle,
+    included_ids: Iterable[int],
+    shown_ids: Iterable[int] | None = None,
+) -> int:
+    """Put the places ``included_ids`` on the circle and take the others off (the checkboxes).
 
-    Returns how many places changed. Ids of other circles are refused.
+    ``shown_ids``: the places that were on the circle when the list was shown. Then only the
+    boxes the user ticked or unticked change anything, so a list opened before someone else's
+    change does not undo it (a lost update); without it, exactly ``included_ids`` end up on the
+    circle. Returns how many places changed. Ids of other circles are refused.
     """
     _require(by, "nearby.change_circle", circle.institution)
     wanted = {int(pk) for pk in included_ids}
+    shown = None if shown_ids is None else {int(pk) for pk in shown_ids}
     rows = list(circle.places.select_for_update().order_by("pk"))
-    strangers = wanted - {row.pk for row in rows}
+    strangers = (wanted | (shown or set())) - {row.pk for row in rows}
     if strangers:
         raise ValidationError(_("Some of the places chosen are not on this circle."))
     changed = 0
     for row in rows:
         value = row.pk in wanted
+        if shown is not None and value == (row.pk in shown):
+            continue  # the user left this box as it was shown
         if row.included != value:
             row.included = value
-            row.save(update_fields=["included"])  # one history row per change
+            claim_version(row, None)
+            row.save(update_fields=["included", "lock_version"])  # one history row per change
             changed += 1
     return changed
 
@@ -966,10 +992,24 @@ def place_remove(*, by: Any, place: CirclePlace) -> None:
 
 
 @transaction.atomic
-def token_rotate(*, by: Any, circle: Circle) -> Circle:
-    """A new public link; the old one stops working at once."""
+def token_rotate(*, by: Any, circle: Circle, seen_token: str | None = None) -> Circle:
+    """A new public link; the old one stops working at once.
+
+    ``seen_token``: the link the page showed. If someone renewed it since, nothing happens
+    (``StateChanged``): renewing twice would silently void the link the first one just printed.
+    """
     _require(by, "nearby.change_circle", circle.institution)
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    if seen_token is not None and not secrets.compare_digest(seen_token, circle.public_token):
+        raise StateChanged(
+            _("The link was renewed already, at %(time)s; the new link is shown.")
+            % {
+                "time": timezone.localtime(circle.token_rotated_at or timezone.now()).strftime(
+                    "%d.%m.%Y %H:%M"
+                )
+            }
+        )
+    claim_version(circle, None)
     old = circle.public_token
     while circle.public_token == old:
         circle.public_token = Circle._meta.get_field("public_token").get_default()

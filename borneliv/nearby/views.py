@@ -42,7 +42,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from borneliv.lib.forms import add_service_errors
+from borneliv.lib.forms import VERSION_FIELD, add_service_errors
 from borneliv.lib.text import ascii_filename
 from borneliv.nearby import selectors, services
 from borneliv.nearby.forms import ImportForm, OwnPlaceForm, PlaceForm, SettingsForm
@@ -168,7 +168,7 @@ def _circle_context(
             if circle
             else {"walk_kmh": 4.5, "bike_kmh": 15.0, "walk_minutes": 15, "bike_minutes": 10}
         )
-        settings_form = SettingsForm(initial=initial)
+        settings_form = SettingsForm(initial=initial, record=circle)
     return {
         "institution": institution,
         "page": page,
@@ -207,11 +207,12 @@ def circle_compute(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def circle_settings(request: HttpRequest, pk: int) -> HttpResponse:
     inst = _get_institution(request.user, pk, change=True)
-    form = SettingsForm(request.POST)
+    form = SettingsForm(request.POST, record=Circle.objects.filter(institution=inst).first())
     if form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != VERSION_FIELD}
         try:
             summary = services.circle_update_settings(
-                by=request.user, institution=inst, **form.cleaned_data
+                by=request.user, institution=inst, version=form.version, **values
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -232,7 +233,14 @@ def places_include(request: HttpRequest, pk: int) -> HttpResponse:
     circle = _get_circle(inst)
     try:
         ids = [int(v) for v in request.POST.getlist("included")]
-        changed = services.places_include(by=request.user, circle=circle, included_ids=ids)
+        # The boxes ticked when the page was drawn: only the user's own ticks change anything.
+        shown = [int(v) for v in request.POST.getlist("shown")]
+        changed = services.places_include(
+            by=request.user,
+            circle=circle,
+            included_ids=ids,
+            shown_ids=shown if "listed" in request.POST else None,
+        )
     except (ValueError, ValidationError):
         messages.error(request, _("The choice could not be saved; reload the page and try again."))
     else:
@@ -280,10 +288,11 @@ def place(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
     obj = _get_place(inst, place_pk)
     can_change = user.has_perm("nearby.change_circle", inst)
     if request.method == "POST":
-        form = PlaceForm(request.POST)
+        form = PlaceForm(request.POST, record=obj)
         if form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items() if k != VERSION_FIELD}
             try:
-                services.place_curate(by=user, place=obj, **form.cleaned_data)
+                services.place_curate(by=user, place=obj, version=form.version, **values)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -291,12 +300,13 @@ def place(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
                 return _back(inst, "places")
     else:
         form = PlaceForm(
+            record=obj,
             initial={
                 "included": obj.included,
                 "display_name": obj.display_name,
                 "description": obj.description,
                 "goals": list(obj.goals.all()),
-            }
+            },
         )
     return render(
         request,
@@ -327,8 +337,15 @@ def place_remove(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
 def token_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     inst = _get_institution(request.user, pk, change=True)
     circle = _get_circle(inst)
-    services.token_rotate(by=request.user, circle=circle)
-    messages.success(request, _("The public link was renewed; the old link no longer works."))
+    try:
+        services.token_rotate(
+            by=request.user, circle=circle, seen_token=request.POST.get("token") or None
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.info(request, message)
+    else:
+        messages.success(request, _("The public link was renewed; the old link no longer works."))
     return _back(inst, "public-link")
 
 

@@ -153,6 +153,7 @@ def test_a_place_is_renamed_and_described(osterbro: Osterbro, client_for: Client
             "display_name": "Danseplænen",
             "description": "Her kan vi danse",
             "goals": [play.pk],
+            "lock_version": place.lock_version,
         },
     )
     assert response.status_code == 302
@@ -204,7 +205,13 @@ def test_an_own_place_without_a_click_is_refused_with_the_page(
 def test_new_settings_recompute_the_circle(osterbro: Osterbro, client_for: ClientFor) -> None:
     response = client_for("pia").post(
         _url(osterbro, "settings/"),
-        {"walk_kmh": "3.5", "bike_kmh": "12", "walk_minutes": "10", "bike_minutes": "8"},
+        {
+            "walk_kmh": "3.5",
+            "bike_kmh": "12",
+            "walk_minutes": "10",
+            "bike_minutes": "8",
+            "lock_version": osterbro.troldhoj_circle.lock_version,
+        },
     )
     assert response.status_code == 302
     circle = fresh(osterbro.troldhoj_circle)
