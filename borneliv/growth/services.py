@@ -29,6 +29,7 @@ from borneliv.growth.models import (
     ReviewStatus,
     SchoolStartExam,
 )
+from borneliv.lib.versioning import StateChanged
 
 #: The engine's flags that hold a measurement for review: WHO's plausibility limits, a child
 #: measured before birth, standing before 9 months, a BMI beyond the IOTF curves.
@@ -211,11 +212,36 @@ def measurement_record(
     return measurement
 
 
+def already_decided(measurement: Measurement) -> str:
+    """“This measurement was confirmed already, by Hanne Holm at 14:05.”"""
+    if measurement.review_status not in (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED):
+        return _("This measurement is not held for review.")
+    who = measurement.reviewed_by
+    name = (who.get_full_name() or who.username) if who is not None else ""
+    at = timezone.localtime(measurement.reviewed_at or timezone.now())
+    when = (
+        at.strftime("%H:%M") if at.date() == timezone.localdate() else at.strftime("%d.%m.%Y %H:%M")
+    )
+    if measurement.review_status == ReviewStatus.CONFIRMED:
+        return _("This measurement was confirmed already, by %(name)s at %(time)s.") % {
+            "name": name,
+            "time": when,
+        }
+    return _("This measurement was rejected already, by %(name)s at %(time)s.") % {
+        "name": name,
+        "time": when,
+    }
+
+
 @transaction.atomic
 def measurement_review(
     *, measurement: Measurement, user: Any, decision: str, note: str = ""
 ) -> Measurement:
-    """Confirm (the value is right and counts) or reject (it is wrong and never counts)."""
+    """Confirm (the value is right and counts) or reject (it is wrong and never counts).
+
+    Only a held measurement is decided, checked on the row under its lock: of several decisions
+    at the same moment exactly one is made, and the others get ``StateChanged`` naming it.
+    """
     if decision not in (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED):
         raise ValidationError(_("Choose confirm or reject."), code="bad_decision")
     if decision == ReviewStatus.REJECTED and not note.strip():
@@ -226,7 +252,11 @@ def measurement_review(
                 )
             }
         )
+    # No join here: a row re-read after waiting for the lock gets the joined columns of the
+    # older snapshot on PostgreSQL, so the reviewer is read afresh in ``already_decided``.
     locked = Measurement.objects.select_for_update().get(pk=measurement.pk)
+    if locked.review_status != ReviewStatus.HELD:
+        raise StateChanged(already_decided(locked))
     locked.review_status = decision
     locked.reviewed_by = user
     locked.reviewed_at = timezone.now()

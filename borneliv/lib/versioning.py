@@ -157,13 +157,11 @@ def claim_version(record: Versioned, version: int | None) -> None:
     record.lock_version = version + 1
 
 
-def locked(model: type[models.Model], pk: Any, *select_related: str) -> Any:
+def locked(model: type[models.Model], pk: Any) -> Any:
     """The row re-read under ``select_for_update()``, to check a state inside the transaction.
 
-    Only the row itself is locked (``of=("self",)``), so related rows may be joined, also
-    through nullable foreign keys, which PostgreSQL cannot lock.
+    No ``select_related``: on PostgreSQL a row re-read after waiting for another transaction's
+    lock comes back with its new values but the joined rows of the older snapshot (a reviewer
+    read as nobody). Read related rows after the lock instead.
     """
-    queryset = model._default_manager.select_for_update(of=("self",))
-    if select_related:
-        queryset = queryset.select_related(*select_related)
-    return queryset.get(pk=pk)
+    return model._default_manager.select_for_update().get(pk=pk)

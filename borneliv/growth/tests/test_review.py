@@ -215,7 +215,7 @@ def test_a_reviewed_measurement_is_not_reviewed_again(
     services.measurement_review(measurement=aalborg_held, user=world.hanne, decision="confirmed")
     url = reverse("growth:review_decide", args=[aalborg_held.public_id])
     response = client_for(world.hanne).post(url, {"decision": "rejected", "note": "x"}, follow=True)
-    assert "reviewed already" in response.content.decode()
+    assert "This measurement was confirmed already, by Hanne Holm at" in response.content.decode()
     aalborg_held.refresh_from_db()
     assert aalborg_held.review_status == ReviewStatus.CONFIRMED
 

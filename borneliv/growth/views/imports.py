@@ -40,6 +40,7 @@ from borneliv.growth.forms import ReviewForm, SchoolStartImportForm
 from borneliv.growth.imports import ITEM_ALIASES
 from borneliv.growth.models import ImportBatch, Measurement, ReviewStatus, SchoolStartExam
 from borneliv.lib import pseudonym
+from borneliv.lib.versioning import StateChanged
 
 IMPORT_SESSION_KEY = "growth_school_start_import"
 IMPORT_TTL_SECONDS = 3600
@@ -239,9 +240,6 @@ def review_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
     page = request.POST.get("page", "")
     if page.isdigit():
         back = f"{back}?page={page}"
-    if measurement.review_status != ReviewStatus.HELD:
-        messages.info(request, _("This measurement was reviewed already."))
-        return redirect(back)
     form = _review_form(measurement, request.POST)
     if form.is_valid():
         try:
@@ -251,6 +249,10 @@ def review_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 decision=form.cleaned_data["decision"],
                 note=form.cleaned_data["note"],
             )
+        except StateChanged as exc:
+            # Decided by someone else meanwhile (checked under the row lock in the service).
+            messages.info(request, exc.messages[0])
+            return redirect(back)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
