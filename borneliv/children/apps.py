@@ -10,6 +10,12 @@ class ChildrenConfig(AppConfig):
     verbose_name = _("Children")
 
     def ready(self) -> None:
+        # An administrator's front page says when registrations wait for her (accounts cannot
+        # import children, so children registers its panel there).
+        from borneliv.accounts.landing import register_panel
+        from borneliv.children.views_referrals import landing_panel
+
+        register_panel(landing_panel)
         # The administrator's overview of municipalities: the children living in each.
         from borneliv.accounts.landing import register_count
         from borneliv.children.selectors import children_by_municipality

@@ -1,4 +1,4 @@
-"""Import of children from a municipal births extract (CSV or XLSX), with a dry run.
+r"""Import of children from a municipal births extract (CSV or XLSX), with a dry run.
 
 The file has a header row; column names are matched without regard to case, in Danish or English:
 
@@ -24,10 +24,17 @@ phone is a Danish number (8 digits, optionally after +45, spaces allowed), store
 or more, or born in the future) is a row error.
 
 ``import_children(rows, user=…, commit=False)`` checks every row and returns a report: ``ok``
-(would be registered), ``unchanged`` (the same child with the same name and area is registered
-already, so re-importing a file changes nothing) or ``error`` with a message. With
+(would be registered), ``refer`` (would be sent to an administrator: see below), ``unchanged``
+(the same child with the same name and area is registered already, so re-importing a file
+changes nothing) or ``error`` with a message. With
 ``commit=True`` it checks again and registers the ``ok`` rows through the services in one
 transaction, all or nothing; a report with errors is never committed.
+
+A user who does not see the whole registry (anyone but an administrator or the command line) gets
+``refer`` for every row whose number she cannot see, new or registered where she cannot see
+alike: the commit sends those rows to an administrator as one batch of ``Referral``\ s
+(``children.referrals``), so the report never tells her whether a child exists elsewhere. Every
+row that matched a registered child writes an access-log row (one bulk insert for the file).
 
 CPR numbers are never echoed: a report shows them masked (``DDMMYY-xxxx``), and messages and log
 lines carry row numbers, not numbers from the file.
@@ -38,6 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,9 +54,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from borneliv.children import services
-from borneliv.children.models import Child, Family, Guardian
+from borneliv.children import referrals, services
+from borneliv.children.models import Child, Family, Guardian, Referral
 from borneliv.children.selectors import registrable_areas, with_current_residence
+from borneliv.children.services import ReadView
 from borneliv.lib import dk, tabular
 from borneliv.lib.cpr import Cpr
 from borneliv.lib.tabular import ImportFileError as ImportFileError  # re-exported
@@ -89,7 +98,7 @@ _SIX_DIGITS = re.compile(r"\d{6}")
 @dataclass
 class ReportRow:
     number: int
-    status: str  # "ok", "unchanged" or "error"
+    status: str  # "ok", "refer", "unchanged" or "error"
     messages: list[str] = field(default_factory=list)
     masked_cpr: str = ""
     first_name: str = ""
@@ -105,6 +114,7 @@ class ReportRow:
     child: Child | None = field(default=None, repr=False)  # registered by the commit
 
     OK = "ok"
+    REFER = "refer"
     UNCHANGED = "unchanged"
     ERROR = "error"
 
@@ -122,6 +132,7 @@ class ImportReport:
     rows: list[ReportRow] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     committed: bool = False
+    batch: uuid.UUID | None = None  # the referrals a commit sent to an administrator
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)
@@ -129,6 +140,11 @@ class ImportReport:
     @property
     def ok(self) -> int:
         return self.count(ReportRow.OK)
+
+    @property
+    def referred(self) -> int:
+        """Rows the commit sends to an administrator (for a user without the whole registry)."""
+        return self.count(ReportRow.REFER)
 
     @property
     def unchanged(self) -> int:
@@ -144,7 +160,7 @@ class ImportReport:
 
     @property
     def can_commit(self) -> bool:
-        return not self.has_errors and self.ok > 0
+        return not self.has_errors and (self.ok > 0 or self.referred > 0)
 
 
 # Reading (the generic part is shared with other imports in ``borneliv.lib.tabular``)
@@ -278,7 +294,7 @@ def _check_existing(rows: list[ReportRow], user: Any) -> None:
         )
     if not existing:
         return
-    if user is None:
+    if services.sees_whole_registry(user):
         visible = {child.pk for child in existing}
     else:
         visible = set()
@@ -311,9 +327,31 @@ def _check_existing(rows: list[ReportRow], user: Any) -> None:
                 )
                 % {"name": child.full_name}
             )
-        else:
-            row.fail(
-                _("A child with this CPR number is registered already, in a place you cannot see.")
+        # else: registered where the user cannot see. The row stays "ok" and becomes "refer"
+        # like every new number of hers (_refer), so the report cannot tell the two apart.
+    if user is not None:
+        # Every hit leaves a trace, also one the user is not told about: one bulk insert.
+        services.access_log_record_reads(
+            user=user,
+            reads=[
+                (
+                    child.pk,
+                    ReadView.IMPORT_CHECK if child.pk in visible else ReadView.IMPORT_REFERRED,
+                )
+                for child in existing
+            ],
+        )
+
+
+def _refer(rows: list[ReportRow], user: Any) -> None:
+    """For a user without the whole registry: every row still "ok" goes to an administrator."""
+    if services.sees_whole_registry(user):
+        return
+    for row in rows:
+        if row.status == ReportRow.OK:
+            row.status = ReportRow.REFER
+            row.messages.append(
+                _("Goes to an administrator, who registers the child or finds it registered.")
             )
 
 
@@ -329,6 +367,7 @@ def check_rows(source_rows: Sequence[SourceRow], *, user: Any) -> ImportReport:
         if first != row.number:
             row.fail(_("The same CPR number appears in row %(row)d already.") % {"row": first})
     _check_existing(report.rows, user)
+    _refer(report.rows, user)
     if not report.rows:
         report.file_errors.append(_("The file has no data rows."))
     return report
@@ -388,6 +427,51 @@ def _commit(report: ImportReport, user: Any) -> None:
         )
         if row.guardian_name and family is not None:
             _add_guardian(family, row, guardians)
+    _commit_referrals(report, user, families)
+
+
+def _commit_referrals(
+    report: ImportReport, user: Any, families: dict[tuple[str, int], Family]
+) -> None:
+    """The "refer" rows as one batch of referrals, in one ``bulk_create``."""
+    rows = [row for row in report.rows if row.status == ReportRow.REFER]
+    if not rows:
+        return
+    batch = uuid.uuid4()
+    built = []
+    for row in rows:
+        assert row.cpr is not None and row.area is not None
+        key = _family_key(row)
+        guardian = (
+            [
+                {
+                    "name": row.guardian_name,
+                    "relation": row.guardian_relation,
+                    "phone": row.guardian_phone,
+                    "email": "",
+                }
+            ]
+            if row.guardian_name
+            else []
+        )
+        built.append(
+            referrals.referral_build(
+                by=user,
+                parsed=row.cpr,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                area=row.area,
+                resident_from=row.resident_from,
+                family=families.get(key) if key is not None else None,
+                family_name=row.family_name,
+                guardians=guardian,
+                source=Referral.Source.IMPORT,
+                batch=batch,
+                row_number=row.number,
+            )
+        )
+    Referral.objects.bulk_create(built)
+    report.batch = batch
 
 
 def import_children(
@@ -422,10 +506,11 @@ def import_children(
 
 def _log(report: ImportReport, user: Any) -> None:
     logger.info(
-        "children import by %s: %d rows, %d ok, %d unchanged, %d errors, committed=%s",
+        "children import by %s: %d rows, %d ok, %d referred, %d unchanged, %d errors, committed=%s",
         getattr(user, "username", "command line"),
         len(report.rows),
         report.ok,
+        report.referred,
         report.unchanged,
         report.errors,
         report.committed,

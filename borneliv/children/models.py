@@ -294,6 +294,120 @@ class Enrolment(models.Model):
         return f"{self.institution} ({self.valid_from}–{self.valid_to or ''})"
 
 
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def visible_to(self, user: User | Any) -> ReferralQuerySet:
+        """Administrators see every referral; others only the ones they sent."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.scope.is_admin:
+            return self.all()
+        return self.filter(created_by=user)
+
+    def open(self) -> ReferralQuerySet:
+        return self.filter(status=Referral.Status.OPEN)
+
+
+class Referral(models.Model):
+    """A registration sent to an administrator instead of registering the child at once.
+
+    A user who does not see the whole registry cannot tell a new CPR number from one registered
+    where she cannot see, so her registration of a number she cannot see is always a referral
+    (README: "Registrations by users who do not see the whole registry"). The administrator
+    registers the child, moves the registered child to the area, or declines with an answer.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Awaiting an administrator")
+        REGISTERED = "registered", _("Registered")
+        MOVED = "moved", _("Moved to the area")
+        DECLINED = "declined", _("Declined")
+
+    class Source(models.TextChoices):
+        FORM = "form", _("Registration form")
+        IMPORT = "import", _("Import")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="registration_referrals",
+        verbose_name=_("sent by"),
+    )
+    source = models.CharField(_("from"), max_length=8, choices=Source.choices)
+    batch = models.UUIDField(_("import"), null=True, blank=True, db_index=True)
+    row_number = models.PositiveIntegerField(_("row"), null=True, blank=True)
+    cpr_ciphertext = models.TextField(editable=False)
+    cpr_pseudonym = models.CharField(max_length=64, db_index=True, editable=False)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Child.Sex.choices, editable=False)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    area = models.ForeignKey(
+        "organisations.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    resident_from = models.DateField(_("lives in the area since"), null=True, blank=True)
+    family = models.ForeignKey(
+        Family,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("family to join"),
+    )
+    family_name = models.CharField(_("new family"), max_length=200, blank=True)
+    guardians = models.JSONField(_("guardians"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    child = models.ForeignKey(
+        Child,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("child"),
+    )
+    history = HistoricalRecords(excluded_fields=["cpr_ciphertext", "cpr_pseudonym"])
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration referral")
+        verbose_name_plural = _("registration referrals")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(decided_at__isnull=False),
+                name="referral_decided_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.get_status_display()})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def cpr_masked(self) -> str:
+        return f"{self.birth_date:%d%m%y}-xxxx"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
 class AccessLogQuerySet(models.QuerySet["AccessLog"]):
     def visible_to(self, user: User | Any) -> AccessLogQuerySet:
         if user.is_authenticated and user.scope.is_admin:

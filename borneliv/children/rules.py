@@ -28,3 +28,7 @@ rules.add_perm("children.change_family", works_with_children)
 rules.add_perm("children.set_vulnerability", is_health_visitor | is_admin)
 rules.add_perm("children.import_children", works_with_children)
 rules.add_perm("children.view_accesslog", is_admin)
+# Registrations sent to an administrator (children.referrals): the sender follows hers (the
+# queryset's visible_to), an administrator decides.
+rules.add_perm("children.view_referral", works_with_children)
+rules.add_perm("children.decide_referral", is_admin)

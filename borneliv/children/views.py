@@ -26,8 +26,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from borneliv.accounts.models import User
-from borneliv.children import forms, imports, selectors, services
-from borneliv.children.models import Child, Enrolment, VulnerabilityPeriod
+from borneliv.children import forms, imports, referrals, selectors, services
+from borneliv.children.models import Child, Enrolment, Referral, VulnerabilityPeriod
 from borneliv.children.services import ReadView
 from borneliv.lib import pseudonym
 from borneliv.lib.forms import add_service_errors
@@ -120,9 +120,20 @@ def find(request: HttpRequest) -> HttpResponse:
             "page": page,
             "can_register": user.has_perm("children.add_child"),
             "can_import": user.has_perm("children.import_children"),
+            "can_decide_referrals": user.has_perm("children.decide_referral"),
+            "referrals_waiting": _referrals_waiting(user),
         },
         status=400 if cpr_form.errors else 200,
     )
+
+
+def _referrals_waiting(user: Any) -> int | None:
+    """For the link to the referrals: open ones to decide, or how many she sent (None: none)."""
+    if user.has_perm("children.decide_referral"):
+        return Referral.objects.open().count()
+    if not user.has_perm("children.view_referral"):
+        return None
+    return Referral.objects.visible_to(user).count() or None
 
 
 @never_cache
@@ -135,29 +146,44 @@ def register(request: HttpRequest) -> HttpResponse:
     duplicate: Child | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        child_data = {
-            "cpr": data["cpr"],
-            "first_name": data["first_name"],
-            "last_name": data["last_name"],
-            "area": data["area"],
-            "resident_from": data["resident_from"],
-            "by": user,
-        }
+        new_family = data["family"] == forms.RegisterForm.NEW_FAMILY
         try:
-            if data["family"] == forms.RegisterForm.NEW_FAMILY:
-                child = services.child_register_with_family(
-                    family_name=data["family_name"], guardians=form.guardians(), **child_data
-                )
-            else:
-                child = services.child_register(**child_data)
+            registered = referrals.child_register_or_refer(
+                by=user,
+                cpr=data["cpr"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                area=data["area"],
+                resident_from=data["resident_from"],
+                family_name=data["family_name"] if new_family else "",
+                guardians=form.guardians() if new_family else (),
+            )
         except services.DuplicateChildError as exc:
             duplicate = exc.existing
+            if duplicate is not None:
+                # The answer names the child: a read, logged like the find form's.
+                services.access_log_record(
+                    user=user, children=duplicate, view=ReadView.REGISTER_CHECK
+                )
             form.add_error("cpr", exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s was registered.") % {"name": child.full_name})
-            return redirect("children:detail", public_id=child.public_id)
+            if isinstance(registered, Referral):
+                # The same answer whether the number is new or registered where the user
+                # cannot see (children.referrals).
+                messages.success(
+                    request,
+                    _(
+                        "The registration has been sent to an administrator for checking. "
+                        "You will find the child in the registry when it has been approved."
+                    ),
+                )
+                return redirect("children:referrals")
+            messages.success(
+                request, _("%(name)s was registered.") % {"name": registered.full_name}
+            )
+            return redirect("children:detail", public_id=registered.public_id)
     return render(
         request,
         "children/register.html",
@@ -447,15 +473,27 @@ def import_children(request: HttpRequest) -> HttpResponse:
         else:
             if report.committed:
                 del request.session[IMPORT_SESSION_KEY]
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)d child was imported.",
-                        "%(count)d children were imported.",
-                        report.ok,
+                if report.ok:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)d child was imported.",
+                            "%(count)d children were imported.",
+                            report.ok,
+                        )
+                        % {"count": report.ok},
                     )
-                    % {"count": report.ok},
-                )
+                if report.referred:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)d child was sent to an administrator for registration.",
+                            "%(count)d children were sent to an administrator for registration.",
+                            report.referred,
+                        )
+                        % {"count": report.referred},
+                    )
+                    return redirect("children:referrals")
                 return redirect("children:import")
             token = request.POST.get("token", "")
     elif request.method == "POST":
@@ -496,6 +534,16 @@ VIEW_LABELS = {
     ReadView.API_LIST: gettext_lazy("API: list"),
     ReadView.API_DETAIL: gettext_lazy("API: record"),
     ReadView.API_LOOKUP: gettext_lazy("API: look-up by CPR number"),
+    ReadView.REGISTER_CHECK: gettext_lazy("duplicate check: named on the registration form"),
+    ReadView.IMPORT_CHECK: gettext_lazy("duplicate check: named in an import's check"),
+    ReadView.REGISTER_REFERRED: gettext_lazy(
+        "duplicate check: registration sent to an administrator (the user was not told)"
+    ),
+    ReadView.IMPORT_REFERRED: gettext_lazy(
+        "duplicate check: import row sent to an administrator (the user was not told)"
+    ),
+    ReadView.REFERRAL_CHECK: gettext_lazy("duplicate check: a registration being decided"),
+    ReadView.ACCESS_LOG: gettext_lazy("listed in the access log"),
     # Reads logged by health visiting (named here so the log reads as words, not codes).
     "worklist": gettext_lazy("listed on the worklist"),
     "worklist_export": gettext_lazy("exported from the worklist"),
@@ -534,6 +582,13 @@ def access_log(request: HttpRequest) -> HttpResponse:
         }
     page = _page(request, selectors.access_log_entries(user, **filters), ACCESS_LOG_PAGE_SIZE)
     entries = list(page.object_list)
+    # The page names children, so reading it is a read of each child listed: one row per child
+    # on the page (not per entry), written after the page's entries were read.
+    services.access_log_record(
+        user=user,
+        child_ids=list(dict.fromkeys(entry.child_id for entry in entries)),
+        view=ReadView.ACCESS_LOG,
+    )
     for entry in entries:
         # Other apps log their own views; those show by their code.
         entry.view_label = VIEW_LABELS.get(entry.view, entry.view)

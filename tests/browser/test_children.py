@@ -120,8 +120,65 @@ def test_a_health_visitor_imports_a_file_after_the_dry_run(
     page.wait_for_selector("input[name=commit]", state="attached")
     screenshot(page, "children-import-ready-da")
     page.click("form:has(input[name=commit]) button[type=submit]")
+    # Hanne sees the children of Aalborg only, so the new number goes to an administrator
+    # (children/README.md), whether or not it is registered elsewhere.
+    page.wait_for_url("**/children/referrals/")
     page.wait_for_selector(".message--success")
+    assert "Alma Ager" in page.inner_text("main")
     assert page.console_errors == []
     from borneliv.children.models import Child
 
+    assert not Child.objects.exists()
+    admin = page_factory()
+    log_in(admin, "ada")
+    assert "venter på en administrator" in admin.inner_text("main")
+    admin.goto("/children/referrals/")
+    screenshot(admin, "children-referrals-admin-da")
+    admin.click("form[action*='/referrals/imports/'] button[type=submit]")
+    admin.wait_for_selector(".message--success")
+    assert admin.console_errors == []
     assert list(Child.objects.values_list("first_name", flat=True)) == ["Alma"]
+
+
+FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_referral_reads_without_sideways_scrolling_for_sender_and_administrator(
+    page_factory: Any, world: World, width: int
+) -> None:
+    from borneliv.children import referrals
+    from borneliv.children.models import Referral
+
+    services.child_register(cpr=CPR, first_name="Emma", last_name="Holm", area=world.lindholm)
+    # Astrid (Albertslund) registers Emma's number: it goes to an administrator.
+    sent = referrals.child_register_or_refer(
+        by=world.astrid,
+        cpr=CPR,
+        first_name="Emma",
+        last_name="Holm-Andersen",
+        area=world.herstedlund,
+        family_name="Holm-Andersen",
+        guardians=[{"name": "Mette Holm-Andersen", "relation": "mother", "phone": "12 34 56 78"}],
+    )
+    assert isinstance(sent, Referral)
+    sender = page_factory(width=width, height=844 if width == 390 else 900)
+    log_in(sender, "astrid")
+    sender.goto("/children/referrals/")
+    assert "Afventer en administrator" in sender.inner_text("main")
+    assert sender.evaluate(FITS)
+    sender.goto(f"/children/referrals/{sent.public_id}/")
+    assert "Emma Holm-Andersen" in sender.inner_text("main")
+    assert sender.evaluate(FITS)
+
+    admin = page_factory(width=width, height=844 if width == 390 else 900)
+    log_in(admin, "ada")
+    admin.goto(f"/children/referrals/{sent.public_id}/")
+    main = admin.inner_text("main")
+    assert "Cpr-nummeret er registreret: Emma Holm" in main
+    assert admin.evaluate(FITS)
+    screenshot(admin, f"children-referral-admin-{width}")
+    admin.fill("#id_valid_from", "2025-06-01")
+    admin.click("form[action$='/move/'] button[type=submit]")
+    admin.wait_for_selector(".message--success")
+    assert admin.console_errors == [] and sender.console_errors == []

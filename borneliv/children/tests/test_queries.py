@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 # Each request starts with three: the session, the user and her memberships (the scope).
 # Navigation costs no query: permissions come from rules over the cached scope.
 # The name search: + count, + the page of children (area, family, vulnerability in one query),
-# + one insert of all the access-log rows.
-NAME_SEARCH_QUERIES = 3 + 3
+# + one insert of all the access-log rows, + her registrations sent to an administrator (the link).
+NAME_SEARCH_QUERIES = 3 + 4
 # The API list (no navigation): + count, + the page, + the access-log insert.
 API_LIST_QUERIES = 3 + 3
 # The record page: + the child, + the access-log insert, + residences, enrolments, vulnerability

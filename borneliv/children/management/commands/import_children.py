@@ -2,6 +2,8 @@
 
 Without ``--commit`` it only checks (a dry run) and prints a report of every row; with
 ``--commit`` it registers the children, all or nothing, and refuses if any row has an error.
+With ``--user`` of someone who does not see the whole registry, the rows she cannot see are
+sent to an administrator as referrals instead (``children.referrals``), as on the page.
 CPR numbers are printed masked. Exits with status 1 when the file or a row has an error.
 """
 
@@ -52,13 +54,17 @@ class Command(BaseCommand):
         for error in report.file_errors:
             self.stderr.write(error)
         summary = (
-            f"{len(report.rows)} rows: {report.ok} to register, {report.unchanged} unchanged, "
+            f"{len(report.rows)} rows: {report.ok} to register, "
+            f"{report.referred} to an administrator, {report.unchanged} unchanged, "
             f"{report.errors} with errors."
         )
         if report.has_errors:
             raise CommandError(f"{summary} Nothing was imported.", returncode=1)
         if report.committed:
-            self.stdout.write(self.style.SUCCESS(f"{summary} Imported {report.ok} children."))
+            done = f"Imported {report.ok} children."
+            if report.referred:
+                done += f" Sent {report.referred} children to an administrator."
+            self.stdout.write(self.style.SUCCESS(f"{summary} {done}"))
         elif options["commit"]:
             self.stdout.write(f"{summary} Nothing to import.")
         else:
