@@ -985,7 +985,7 @@ def _write_contacts(
             unit=unit,
             recorded_by=visitor,
             note=plan.note,
-            version=1,
+            lock_version=1,
             created_at=moment,
             updated_at=moment,
         )

@@ -104,7 +104,7 @@ def _contact_out(contact: Contact) -> dict[str, Any]:
         "note": contact.note,
         "unit_id": contact.unit_id,
         "recorded_by": contact.recorded_by.username if contact.recorded_by else None,
-        "version": contact.version,
+        "version": contact.lock_version,
     }
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from borneliv.healthvisits.models import Contact, ContactMode, Outcome, Stage, StageSkip, Topic
 from borneliv.healthvisits.selectors import Bucket, Sort, WorklistFilters
+from borneliv.lib.forms import VersionedFormMixin
 
 
 class DateInput(forms.DateInput):
@@ -68,7 +69,7 @@ class WorklistFilterForm(forms.Form):
         )
 
 
-class ContactForm(forms.Form):
+class ContactForm(VersionedFormMixin, forms.Form):
     contact_date = forms.DateField(label=_("Date"), widget=DateInput)
     mode = forms.ChoiceField(label=_("Contact mode"), choices=ContactMode.choices)
     stage = forms.ModelChoiceField(
@@ -89,10 +90,10 @@ class ContactForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, contact: Contact | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        # The contact being changed: the hidden lock_version and conflicts (lib.forms).
+        super().__init__(*args, record=contact, **kwargs)
         stages = Stage.objects.active()
         topics = Topic.objects.filter(is_active=True)
         if contact is not None:
@@ -104,10 +105,6 @@ class ContactForm(forms.Form):
         stage_field.queryset = stages.distinct().order_by("sort_order", "window_start_days")
         topic_field: Any = self.fields["topics"]
         topic_field.queryset = topics.distinct().order_by("sort_order")
-        if contact is None:
-            del self.fields["version"]
-        else:
-            self.fields["version"].required = True
 
 
 class SkipForm(forms.Form):

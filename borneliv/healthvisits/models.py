@@ -10,7 +10,6 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from borneliv.children.models import Child
+from borneliv.lib.versioning import Versioned
 
 if TYPE_CHECKING:
     from borneliv.accounts.models import User
@@ -47,7 +47,7 @@ class StageQuerySet(models.QuerySet["Stage"]):
         return self.filter(is_active=True)
 
 
-class Stage(models.Model):
+class Stage(Versioned):
     """One contact of the schedule: when it is due, how, and for whom."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -165,7 +165,7 @@ class StageOverride(models.Model):
         return f"{self.municipality}: {self.stage} → {self.get_eligibility_display()}"
 
 
-class Topic(models.Model):
+class Topic(Versioned):
     """A topic a contact can cover (tumbling, family meals, screen habits, …)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -181,6 +181,7 @@ class Topic(models.Model):
     )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("topic")
@@ -206,7 +207,7 @@ class ContactQuerySet(models.QuerySet["Contact"]):
         return self.filter(child__in=Child.objects.visible_to(user))
 
 
-class Contact(models.Model):
+class Contact(Versioned):
     """A contact with a child's family: a visit, a call, a consultation."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -249,7 +250,7 @@ class Contact(models.Model):
         blank=True,
         help_text=_("For a series of contacts: when the next one is planned."),
     )
-    version = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    # lock_version (lib.versioning.Versioned): optimistic locking of changes to the contact.
     created_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("changed"), default=timezone.now)
     history = HistoricalRecords(m2m_fields=[topics])

@@ -3,10 +3,11 @@
 Keyword-only, one transaction each, ``full_clean()`` before saving. A ``ValidationError`` carries
 a message for the user (keyed by form field where one fits) and nothing is saved.
 
-Changing a contact uses optimistic locking: the caller passes the ``version`` it showed the user,
-and the change is written only while the stored version is still that one (a conditional
-``UPDATE``, which also takes the row lock on PostgreSQL and the write lock on SQLite, so two
-simultaneous saves cannot both pass). Otherwise the user is told who was faster, and nothing is
+Changing a contact uses optimistic locking (``lib.versioning``, the project's one mechanism):
+the caller passes the ``version`` it showed the user, and the change is written only while the
+stored ``lock_version`` is still that one (a conditional ``UPDATE``, which also takes the row
+lock on PostgreSQL and the write lock on SQLite, so two simultaneous saves cannot both pass).
+Otherwise ``EditConflict`` tells who was faster and when, with their version, and nothing is
 overwritten.
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,7 @@ from borneliv.healthvisits.schedule import (
     REASON_PROGRAMME_NOT_STARTED,
     Status,
 )
+from borneliv.lib.versioning import claim_version
 from borneliv.organisations.models import Institution
 
 # A stage in one of these statuses is not on offer for the child (see the engine's rules).
@@ -298,7 +300,6 @@ def contact_record(
         recorded_by=by,
         note=note.strip(),
         next_contact_on=next_contact_on,
-        version=1,
         created_at=now,
         updated_at=now,
     )
@@ -311,26 +312,11 @@ def contact_record(
     return contact
 
 
-def _conflict(contact: Contact) -> ValidationError:
-    current = Contact.objects.filter(pk=contact.pk).values_list("updated_at", flat=True).first()
-    changed = timezone.localtime(current) if current else timezone.localtime()
-    when = (
-        changed.strftime("%H:%M")
-        if changed.date() == timezone.localdate()
-        else changed.strftime("%d.%m.%Y %H:%M")
-    )
-    return ValidationError(
-        _("Someone else changed this contact at %(time)s; reload to see their change.")
-        % {"time": when},
-        code="stale_version",
-    )
-
-
 @transaction.atomic
 def contact_update(
     *,
     contact: Contact,
-    version: int,
+    version: int | None,
     by: Any,
     contact_date: dt.date,
     mode: str,
@@ -341,15 +327,11 @@ def contact_update(
     next_contact_on: dt.date | None = None,
 ) -> Contact:
     """Change a contact if nobody else changed it since ``version`` was read; else refuse."""
-    now = timezone.now()
     # Claim the next version first: the conditional UPDATE is the lock. Any later failure rolls
     # the claim back with the transaction.
-    claimed = Contact.objects.filter(pk=contact.pk, version=version).update(
-        version=F("version") + 1, updated_at=now
-    )
-    if not claimed:
-        raise _conflict(contact)
+    claim_version(contact, version)
     fresh = Contact.objects.select_related("child", "unit", "stage").get(pk=contact.pk)
+    fresh.updated_at = timezone.now()
     previous_topics = set(fresh.topics.values_list("pk", flat=True))
     _lock_child(fresh.child)
     _validate_contact(

@@ -431,7 +431,6 @@ def contact_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "outcome": contact.outcome,
         "topics": list(contact.topics.values_list("pk", flat=True)),
         "note": contact.note,
-        "version": contact.version,
     }
     form = ContactForm(request.POST or None, initial=initial, contact=contact)
     if request.method == "POST" and form.is_valid():
@@ -439,7 +438,7 @@ def contact_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             services.contact_update(
                 contact=contact,
-                version=data["version"],
+                version=form.version,
                 by=user,
                 contact_date=data["contact_date"],
                 mode=data["mode"],

@@ -62,4 +62,4 @@ def test_simultaneous_saves_on_postgresql_let_exactly_one_through(
         thread.join(timeout=30)
     assert sorted(outcomes) == ["saved", "stale_version"]
     contact.refresh_from_db()
-    assert contact.version == 2 and contact.note in ("one", "two")
+    assert contact.lock_version == 2 and contact.note in ("one", "two")

@@ -256,7 +256,7 @@ def edit_data(contact: Contact, **changes: object) -> dict[str, object]:
         "outcome": contact.outcome,
         "topics": [str(pk) for pk in contact.topics.values_list("pk", flat=True)],
         "note": contact.note,
-        "version": contact.version,
+        "lock_version": contact.lock_version,
     }
     data.update(changes)
     return data
@@ -273,7 +273,7 @@ def test_a_change_is_saved_with_one_history_row_including_topics(
     )
     assert response.status_code == 302
     contact.refresh_from_db()
-    assert contact.version == 2 and contact.note == "Second thoughts."
+    assert contact.lock_version == 2 and contact.note == "Second thoughts."
     assert list(contact.topics.values_list("code", flat=True)) == ["motor_play"]
     assert contact.history.count() == before + 1
     latest = contact.history.first()
@@ -294,15 +294,20 @@ def test_two_people_editing_the_same_contact_do_not_overwrite_each_other(
     url = f"/healthvisits/contacts/{contact.public_id}/edit/"
     first_form = hanne.get(url).context["form"]
     second_form = colleague.get(url).context["form"]
-    assert first_form.initial["version"] == second_form.initial["version"] == 1
+    assert first_form.initial["lock_version"] == second_form.initial["lock_version"] == 1
 
     assert hanne.post(url, edit_data(contact, note="Hanne's note")).status_code == 302
     response = colleague.post(url, edit_data(contact, note="The other note"))
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
-    assert "En anden har ændret kontakten" in str(errors)
+    assert "Ændret af Hanne Holm kl." in str(errors)
+    assert "Dine ændringer blev ikke gemt" in str(errors)
+    # Her version beside the colleague's, and the form now carries it for a deliberate save.
+    rows = [(r.label, r.theirs, r.yours) for r in response.context["form"].conflict.rows]
+    assert rows == [("Notat", "Hanne's note", "The other note")]
+    assert response.context["form"]["lock_version"].value() == "2"
     contact.refresh_from_db()
-    assert (contact.note, contact.version) == ("Hanne's note", 2)
+    assert (contact.note, contact.lock_version) == ("Hanne's note", 2)
 
 
 def test_the_service_refuses_a_stale_version_with_the_time_of_the_change(
@@ -320,9 +325,9 @@ def test_the_service_refuses_a_stale_version_with_the_time_of_the_change(
     with pytest.raises(ValidationError) as caught:
         services.contact_update(contact=contact, version=1, note="second", **fields)  # type: ignore[arg-type]
     assert caught.value.code == "stale_version"
-    assert "genindlæs siden for at se ændringen" in caught.value.messages[0]
+    assert caught.value.messages[0].startswith("Ændret af Hanne Holm kl.")
     contact.refresh_from_db()
-    assert (contact.note, contact.version) == ("first", 2)
+    assert (contact.note, contact.lock_version) == ("first", 2)
 
 
 def test_a_refused_change_leaves_the_version_alone(
@@ -340,7 +345,7 @@ def test_a_refused_change_leaves_the_version_alone(
             stage=contact.stage,
         )
     contact.refresh_from_db()
-    assert contact.version == 1
+    assert contact.lock_version == 1
 
 
 def test_editing_keeps_its_own_completion(
