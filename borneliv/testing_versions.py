@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+from django import forms
 from django.db import connection, connections
 
 postgresql_only = pytest.mark.skipif(
@@ -55,6 +56,12 @@ def form_data(form: Any) -> dict[str, Any]:
     for name, field in form.fields.items():
         value = form[name].value()
         if value is None:
+            continue
+        widget = field.widget
+        if isinstance(widget, forms.MultiWidget):  # e.g. the admin's split date and time
+            parts = value if isinstance(value, list | tuple) else widget.decompress(value)
+            for index, (sub, part) in enumerate(zip(widget.widgets, parts, strict=False)):
+                data[f"{name}_{index}"] = sub.format_value(part) or ""
             continue
         if isinstance(value, list | tuple):
             data[name] = [str(v) for v in value]

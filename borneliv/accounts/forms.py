@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from borneliv.accounts.models import Membership, Role, today
 from borneliv.accounts.rules import PROJECT_LEADER_GRANTS
+from borneliv.lib.forms import VersionedFormMixin
 
 
 class ApiTokenForm(forms.Form):
@@ -201,13 +202,13 @@ class UserCreateForm(MembershipForm):
     ]
 
 
-class UserEditForm(forms.Form):
+class UserEditForm(VersionedFormMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     email = forms.EmailField(label=_("E-mail"), required=False)
 
 
-class MembershipDatesForm(forms.Form):
+class MembershipDatesForm(VersionedFormMixin, forms.Form):
     valid_from = _date_field(_("From"))
     valid_to = _date_field(
         _("Up to and including"),

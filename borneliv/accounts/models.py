@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from borneliv.lib.versioning import Versioned
+
 if TYPE_CHECKING:
     from borneliv.accounts.scope import Scope
 
@@ -77,7 +79,7 @@ class BornelivUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ign
     """Django's user manager with the scoped ``visible_to``."""
 
 
-class User(AbstractUser):
+class User(Versioned, AbstractUser):
     """A person who logs in. Roles come from memberships, never from flags on the user."""
 
     # Set when someone else gave the user a temporary password (``services.user_password_reset``,
@@ -156,7 +158,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         return self.filter(user=user)
 
 
-class Membership(models.Model):
+class Membership(Versioned):
     """A user's role in an organisation, valid from one date up to and including another."""
 
     user = models.ForeignKey(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from borneliv.accounts.models import ApiToken, Membership, User
+from borneliv.lib.versioning import claim_version
 
 
 @transaction.atomic
@@ -174,13 +175,19 @@ def user_create_with_membership(
 
 
 @transaction.atomic
-def user_update(*, user: User, first_name: str, last_name: str, email: str) -> User:
-    """Change the name and e-mail address of an account (historised)."""
+def user_update(
+    *, user: User, first_name: str, last_name: str, email: str, version: int | None = None
+) -> User:
+    """Change the name and e-mail address of an account (historised).
+
+    ``version``: the account's version the form showed; an older one raises ``EditConflict``.
+    """
+    claim_version(user, version)
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
     user.email = email.strip()
     user.full_clean()
-    user.save(update_fields=["first_name", "last_name", "email"])
+    user.save(update_fields=["first_name", "last_name", "email", "lock_version"])
     return user
 
 
@@ -223,18 +230,23 @@ def user_password_set(*, user: User, password: str) -> User:
 
 @transaction.atomic
 def membership_update(
-    *, membership: Membership, valid_from: dt.date, valid_to: dt.date | None
+    *,
+    membership: Membership,
+    valid_from: dt.date,
+    valid_to: dt.date | None,
+    version: int | None = None,
 ) -> Membership:
     """Change the period of a membership; refuses an overlap with the same role there.
 
     The role and the organisation never change: that is another membership (end this one).
     """
     User.objects.select_for_update().filter(pk=membership.user_id).first()
+    claim_version(membership, version)
     membership.valid_from = valid_from
     membership.valid_to = valid_to
     membership.full_clean()
     membership_check_overlap(membership=membership)
-    membership.save(update_fields=["valid_from", "valid_to"])
+    membership.save(update_fields=["valid_from", "valid_to", "lock_version"])
     membership.user.forget_scope()
     return membership
 

@@ -180,10 +180,17 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     user = _visible_user(viewer, user_id)
     _require(viewer, "accounts.manage_account", user)
     initial = {"first_name": user.first_name, "last_name": user.last_name, "email": user.email}
-    form = UserEditForm(request.POST or None, initial=initial)
+    form = UserEditForm(request.POST or None, initial=initial, record=user)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.user_update(user=user, **form.cleaned_data)
+            services.user_update(
+                user=user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                version=form.version,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -280,10 +287,16 @@ def membership_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
     form = MembershipDatesForm(
         request.POST or None,
         initial={"valid_from": membership.valid_from, "valid_to": membership.valid_to},
+        record=membership,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_update(membership=membership, **form.cleaned_data)
+            services.membership_update(
+                membership=membership,
+                valid_from=form.cleaned_data["valid_from"],
+                valid_to=form.cleaned_data["valid_to"],
+                version=form.version,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -323,7 +323,12 @@ def test_a_project_leader_deactivates_and_reactivates_an_account_of_her_own_muni
 def test_a_project_leader_edits_the_name_and_email(client_for: ClientFor, world: World) -> None:
     response = client_for("lars").post(
         f"/users/{world.carl.pk}/edit/",
-        {"first_name": "Carl Emil", "last_name": "Christensen", "email": "ce@example.org"},
+        {
+            "first_name": "Carl Emil",
+            "last_name": "Christensen",
+            "email": "ce@example.org",
+            "lock_version": world.carl.lock_version,
+        },
     )
     assert response.status_code == 302
     world.carl.refresh_from_db()
@@ -403,7 +408,8 @@ def test_a_shared_account_is_left_to_an_administrator_but_her_role_is_hers(
     aalborg = sofie.memberships.get(institution=world.aalborg_health)
     albertslund = sofie.memberships.get(institution=world.albertslund_health)
     response = lars.post(
-        f"/roles/{aalborg.pk}/", {"valid_from": "2024-01-01", "valid_to": "2026-06-30"}
+        f"/roles/{aalborg.pk}/",
+        {"valid_from": "2024-01-01", "lock_version": 1, "valid_to": "2026-06-30"},
     )
     assert response.status_code == 302
     aalborg.refresh_from_db()
@@ -528,7 +534,8 @@ def test_an_overlapping_period_is_refused(client_for: ClientFor, world: World) -
 def test_an_end_before_the_start_is_refused(client_for: ClientFor, world: World) -> None:
     (membership,) = world.tina.memberships.all()
     response = client_for("lars").post(
-        f"/roles/{membership.pk}/", {"valid_from": "2024-01-01", "valid_to": "2023-12-31"}
+        f"/roles/{membership.pk}/",
+        {"valid_from": "2024-01-01", "lock_version": 1, "valid_to": "2023-12-31"},
     )
     assert response.status_code == 400
     membership.refresh_from_db()
@@ -561,7 +568,10 @@ def test_the_history_tells_who_did_what(client_for: ClientFor, world: World, sof
     lars.post(f"/users/{world.carl.pk}/password/")
     lars.post(f"/users/{world.carl.pk}/deactivate/")
     (membership,) = world.carl.memberships.all()
-    lars.post(f"/roles/{membership.pk}/", {"valid_from": "2024-01-01", "valid_to": "2026-12-31"})
+    lars.post(
+        f"/roles/{membership.pk}/",
+        {"valid_from": "2024-01-01", "valid_to": "2026-12-31", "lock_version": 1},
+    )
     history = lars.get(f"/users/{world.carl.pk}/").context["account"].history
     assert [(entry.by, entry.what) for entry in history[:3]] == [
         (
