@@ -59,7 +59,7 @@ def form_data(form: Any) -> dict[str, Any]:
             continue
         widget = field.widget
         if isinstance(widget, forms.MultiWidget):  # e.g. the admin's split date and time
-            parts = value if isinstance(value, list | tuple) else widget.decompress(value)
+            parts: Any = value if isinstance(value, list | tuple) else widget.decompress(value)
             for index, (sub, part) in enumerate(zip(widget.widgets, parts, strict=False)):
                 data[f"{name}_{index}"] = sub.format_value(part) or ""
             continue
