@@ -10,7 +10,7 @@ services; the HTTP round trip is tested for institutions (organisations) and hel
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -43,7 +43,7 @@ def world(transactional_db: Any) -> World:
     return build_world()
 
 
-def outcomes(calls: list[Callable[[], Any]]) -> list[str]:
+def outcomes(calls: Sequence[Callable[..., Any]]) -> list[str]:
     """For each call: "saved", or the code of the ValidationError it raised."""
     results = together(calls)
     for result in results:
@@ -91,7 +91,7 @@ def test_an_account_and_a_role(world: World) -> None:
     ]
     assert outcomes(calls) == ONE_WINS
     membership = Membership.objects.get(user=carl, role=Role.CLUB_CONTACT)
-    calls = [
+    periods = [
         (
             lambda n=n: account_services.membership_update(
                 membership=Membership.objects.get(pk=membership.pk),
@@ -102,7 +102,7 @@ def test_an_account_and_a_role(world: World) -> None:
         )
         for n in range(N)
     ]
-    assert outcomes(calls) == ONE_WINS
+    assert outcomes(periods) == ONE_WINS
 
 
 def test_a_contact(world: World) -> None:
@@ -168,7 +168,7 @@ def test_a_motor_follow_up_a_dialogue_and_a_reopening(world: World) -> None:
     session = _motor_session(world)
     assessment = Assessment.objects.filter(session=session).first()
     assert assessment is not None
-    calls = [
+    decisions: list[Callable[..., Any]] = [
         (
             lambda n=n: motor_services.follow_up_decide(
                 by=world.hanne,
@@ -180,7 +180,7 @@ def test_a_motor_follow_up_a_dialogue_and_a_reopening(world: World) -> None:
         )
         for n in range(N)
     ]
-    assert outcomes(calls) == ONE_WINS
+    assert outcomes(decisions) == ONE_WINS
 
     motor_services.session_close(by=world.hanne, session=session, accept_few_observations=True)
     dialogue = motor_services.dialogue_record(
@@ -190,7 +190,7 @@ def test_a_motor_follow_up_a_dialogue_and_a_reopening(world: World) -> None:
         strengths="Balance.",
         focus="Boldlege.",
     )
-    calls = [
+    dialogues: list[Callable[..., Any]] = [
         (
             lambda n=n: motor_services.dialogue_update(
                 by=world.hanne,
@@ -203,15 +203,15 @@ def test_a_motor_follow_up_a_dialogue_and_a_reopening(world: World) -> None:
         )
         for n in range(N)
     ]
-    assert outcomes(calls) == ONE_WINS
+    assert outcomes(dialogues) == ONE_WINS
 
-    calls = [
+    reopenings: list[Callable[..., Any]] = [
         lambda: motor_services.session_reopen(
             by=world.ada, session=Session.objects.get(pk=session.pk)
         )
         for _ in range(N)
     ]
-    assert outcomes(calls) == ["saved", *["state_changed"] * (N - 1)]
+    assert outcomes(reopenings) == ["saved", *["state_changed"] * (N - 1)]
 
 
 def test_a_place_on_a_proximity_circle(world: World) -> None:
