@@ -45,7 +45,7 @@ def test_a_stale_form_shows_both_versions_and_saves_on_purpose(
     page.fill("#id_city", "Nørresundby")
     page.click("form.form button[type=submit]")
     page.wait_for_selector(".edit-conflict")
-    text = page.inner_text(".edit-conflict")
+    text = page.inner_text(".form-errors")
     assert "Ændret kl." in text
     assert "Lindholmsvej 65, indgang fra skolegården" in text and "Nørresundby" in text
     assert page.evaluate(FITS)
