@@ -32,9 +32,10 @@ def root(world: World) -> User:
 @pytest.mark.parametrize("persona", [*PERSONAS, "root"])
 def test_nothing_a_persona_is_shown_answers_403(world: World, root: User, persona: str) -> None:
     user = root if persona == "root" else world.persona(persona)
-    result = crawl(client(user), depth=8)
+    result = crawl(client(user), depth=8, press_buttons=True)
     assert [(v.url, v.found_on) for v in result.with_status(403)] == []
     assert [(v.url, v.status) for v in result.visits if v.status >= 500] == []
+    assert [(v.url, v.status) for v in result.posts if v.status == 403 or v.status >= 500] == []
     if persona in ("lars", "ada"):
         assert "/users/" in result.urls
 
