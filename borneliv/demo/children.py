@@ -84,6 +84,7 @@ from borneliv.children.models import (
 )
 from borneliv.children.testing import SERIAL_FIRST, SERIAL_LAST, synthetic_cpr
 from borneliv.demo import data
+from borneliv.demo.examples import demo_examples_load
 from borneliv.demo.growth import GrowthDemoResult, demo_growth_load
 from borneliv.demo.motor import MotorDemoResult, demo_motor_load
 from borneliv.demo.nearby import NearbyDemoResult, demo_nearby_load
@@ -1073,12 +1074,14 @@ def demo_children_load(
     with transaction.atomic():
         if not demo_children_applicable():
             # A demo database from before the growth (or motor) data gets them now.
-            return ChildrenDemoResult(
+            result = ChildrenDemoResult(
                 loaded=False,
                 growth=demo_growth_load(today=today, stdout=stdout),
                 motor=demo_motor_load(today=today, stdout=stdout),
                 nearby=demo_nearby_load(stdout=stdout),
             )
+            demo_examples_load()  # the children of docs/examples/, once
+            return result
         _ensure_albertslund_overrides()
         world = _load_world()
         rng = random.Random(seed)
@@ -1090,6 +1093,9 @@ def demo_children_load(
         growth = demo_growth_load(today=today)
         motor = demo_motor_load(today=today)
         nearby = demo_nearby_load()
+        # After the generated data, so that these fixed children get none of it: the shipped
+        # example files (docs/examples/) refer to them (``examples.py``).
+        demo_examples_load()
     result = ChildrenDemoResult(
         loaded=True,
         children=len(children),
