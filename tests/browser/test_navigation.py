@@ -167,3 +167,58 @@ def test_without_javascript_the_menus_still_open(
         assert not overflows(page)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("size", [WIDE, PHONE], ids=["1366", "390"])
+def test_a_project_leader_creates_an_account_and_the_new_user_chooses_her_password(
+    page_factory: Any, world: World, size: dict[str, int]
+) -> None:
+    page = page_factory(**size)
+    log_in(page, "lars")
+    page.goto("/users/")
+    assert not overflows(page)
+    page.click("text=Opret en bruger")
+    assert not overflows(page)
+    page.fill("#id_username", "ida.iversen")
+    page.fill("#id_first_name", "Ida")
+    page.fill("#id_last_name", "Iversen")
+    page.select_option("#id_role", "health_visitor")
+    page.select_option("#id_organisation", label="Sundhedsplejen Aalborg")
+    page.click("form button[type=submit] >> text=Opret brugeren")
+    page.wait_for_load_state()
+    password = page.inner_text("code.secret").strip()
+    assert len(password) == 14
+    assert not overflows(page)
+    screenshot(page, f"user-created-{size['width']}")
+    page.click("text=Tilbage til brugeren")
+    assert "Sundhedspleje" in page.inner_text("main")
+    assert not overflows(page)
+    screenshot(page, f"user-detail-{size['width']}")
+
+    ida = page_factory(**size)
+    ida.goto("/login/")
+    ida.fill("#id_username", "ida.iversen")
+    ida.fill("#id_password", password)
+    ida.click("form[action='/login/'] button[type=submit]")
+    ida.wait_for_url("**/account/password/")
+    assert ida.inner_text("h1") == "Vælg din egen adgangskode"
+    ida.goto("/children/")
+    assert ida.url.endswith("/account/password/")
+    ida.fill("#id_old_password", password)
+    ida.fill("#id_new_password1", "kastanje-regnbue-2031")
+    ida.fill("#id_new_password2", "kastanje-regnbue-2031")
+    ida.click("form button[type=submit] >> text=Gem den nye adgangskode")
+    ida.wait_for_url("**/healthvisits/")
+    assert not overflows(ida)
+    assert page.console_errors == [] and ida.console_errors == []
+
+
+@pytest.mark.parametrize("size", [WIDE, PHONE], ids=["1366", "390"])
+def test_the_administrators_overview_fits(
+    page_factory: Any, world: World, size: dict[str, int]
+) -> None:
+    page = page_factory(**size)
+    log_in(page, "ada")
+    assert "Kommunerne i tal" in page.inner_text("main")
+    assert not overflows(page)
+    screenshot(page, f"admin-overview-{size['width']}")
