@@ -160,6 +160,7 @@ def test_a_membership_in_another_municipality_is_refused_in_danish(world: World)
 
 @dataclass
 class Entry:
+    msgctxt: str | None = None  # pgettext's context, e.g. "motor domain"
     msgid: str = ""
     msgid_plural: str | None = None
     msgstrs: dict[int | None, str] = field(default_factory=dict)
@@ -168,11 +169,12 @@ class Entry:
 
 
 def read_po(path: Path) -> list[Entry]:
-    """A minimal .po reader: flags, msgid, msgid_plural and msgstr / msgstr[n] with continuations."""
+    """A minimal .po reader: flags, msgctxt, msgid, msgid_plural and msgstr / msgstr[n], with
+    continuation lines."""
     entries: list[Entry] = []
     current: Entry | None = None
     target: tuple[str, int | None] | None = None
-    keyword = re.compile(r'^(msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*")$')
+    keyword = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*")$')
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         line = raw.strip()
         if not line:
@@ -190,7 +192,9 @@ def read_po(path: Path) -> list[Entry]:
         elif match := keyword.match(line):
             name, index, value = match.groups()
             text = ast.literal_eval(value)
-            if name == "msgid":
+            if name == "msgctxt":
+                current.msgctxt, target = text, ("msgctxt", None)
+            elif name == "msgid":
                 current.msgid, target = text, ("msgid", None)
             elif name == "msgid_plural":
                 current.msgid_plural, target = text, ("msgid_plural", None)
@@ -200,7 +204,9 @@ def read_po(path: Path) -> list[Entry]:
         elif line.startswith('"') and target is not None:
             text = ast.literal_eval(line)
             kind, key = target
-            if kind == "msgid":
+            if kind == "msgctxt":
+                current.msgctxt = (current.msgctxt or "") + text
+            elif kind == "msgid":
                 current.msgid += text
             elif kind == "msgid_plural":
                 current.msgid_plural = (current.msgid_plural or "") + text
