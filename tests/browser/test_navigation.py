@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from borneliv.testing import PASSWORD, World, build_world, reload_reference_data
 from tests.browser.conftest import screenshot
@@ -84,10 +85,10 @@ def test_a_menu_opens_with_the_keyboard_and_leads_to_its_page(
     page = page_factory(**WIDE)
     log_in(page, "ada")
     summary = page.locator(".site-nav .nav-group__summary", has_text="Administration")
-    assert summary.get_attribute("aria-expanded") == "false"
+    expect(summary).to_have_attribute("aria-expanded", "false")  # the toggle event is async
     summary.focus()
     page.keyboard.press("Enter")
-    assert summary.get_attribute("aria-expanded") == "true"
+    expect(summary).to_have_attribute("aria-expanded", "true")  # the toggle event is async
     entries = page.locator(".site-nav .nav-group__details[open] .nav-group__list a")
     assert entries.all_inner_texts() == [
         "Brugere",
@@ -102,10 +103,10 @@ def test_a_menu_opens_with_the_keyboard_and_leads_to_its_page(
     # Opening another menu closes this one; Escape closes and returns focus to the button.
     other = page.locator(".site-nav .nav-group__summary", has_text="Data og evaluering")
     other.click()
-    assert summary.get_attribute("aria-expanded") == "false"
-    assert other.get_attribute("aria-expanded") == "true"
+    expect(summary).to_have_attribute("aria-expanded", "false")  # the toggle event is async
+    expect(other).to_have_attribute("aria-expanded", "true")  # the toggle event is async
     page.keyboard.press("Escape")
-    assert other.get_attribute("aria-expanded") == "false"
+    expect(other).to_have_attribute("aria-expanded", "false")  # the toggle event is async
     assert page.evaluate("document.activeElement.textContent").strip() == "Data og evaluering"
 
     summary.focus()
@@ -127,9 +128,9 @@ def test_on_a_phone_the_menu_button_opens_the_groups(
     log_in(page, persona)
     assert not page.is_visible(".site-nav")
     button = page.locator(".site-menu > summary")
-    assert button.get_attribute("aria-expanded") == "false"
+    expect(button).to_have_attribute("aria-expanded", "false")  # the toggle event is async
     button.click()
-    assert button.get_attribute("aria-expanded") == "true"
+    expect(button).to_have_attribute("aria-expanded", "true")  # the toggle event is async
     panel = page.locator(".site-menu__panel")
     assert panel.is_visible()
     assert not overflows(page)
