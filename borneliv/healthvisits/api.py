@@ -35,7 +35,7 @@ class StageStatusOut(Schema):
     status: str = Field(
         description=(
             "upcoming, due, window_closing, overdue, expired, completed, skipped, declined, "
-            "not_eligible or waiting"
+            "not_eligible, waiting or ongoing (a series whose next contact is planned)"
         )
     )
     window_start: dt.date | None
@@ -44,7 +44,15 @@ class StageStatusOut(Schema):
     done_on: dt.date | None
     within_window: bool | None
     attempts: int = Field(description="Contacts for the stage that did not reach the family")
-    reason: str = Field(description="Why a stage is skipped, declined, waiting or not offered")
+    reason: str = Field(
+        description=(
+            "Why a stage is skipped, declined, waiting or not offered (not_vulnerable, "
+            "not_programme_area, programme_not_started, prerequisite_not_completed)"
+        )
+    )
+    is_series: bool = Field(description="As many contacts as needed, each planning the next")
+    planned: dt.date | None = Field(description="The next contact planned (a series)")
+    calls: int = Field(description="Completed contacts for the stage")
 
 
 class ScheduleOut(Schema):
@@ -65,6 +73,7 @@ class ContactOut(Schema):
     unit_id: int
     recorded_by: str | None = Field(description="Username of the health visitor")
     version: int = Field(description="Increases with every change (optimistic locking)")
+    next_contact_on: dt.date | None = Field(description="The next contact planned (a series)")
 
 
 class ContactIn(Schema):
@@ -74,6 +83,9 @@ class ContactIn(Schema):
     stage: str | None = Field(None, description="Stage code, or null")
     topics: list[str] = Field(default_factory=list, description="Topic codes")
     note: str = ""
+    next_contact_on: dt.date | None = Field(
+        None, description="For a series (breastfeeding counselling): the next call planned"
+    )
 
 
 class ErrorOut(Schema):
@@ -105,6 +117,7 @@ def _contact_out(contact: Contact) -> dict[str, Any]:
         "unit_id": contact.unit_id,
         "recorded_by": contact.recorded_by.username if contact.recorded_by else None,
         "version": contact.lock_version,
+        "next_contact_on": contact.next_contact_on,
     }
 
 
@@ -133,6 +146,9 @@ def child_schedule(request: HttpRequest, public_id: uuid.UUID) -> Any:
                 "within_window": line.status.within_window,
                 "attempts": line.status.attempts,
                 "reason": line.status.reason,
+                "is_series": line.stage.is_series,
+                "planned": line.status.planned,
+                "calls": line.status.calls,
             }
             for line in lines
         ],
@@ -197,6 +213,7 @@ def child_contact_create(request: HttpRequest, public_id: uuid.UUID, payload: Co
             stage=stage,
             topics=topics,
             note=payload.note,
+            next_contact_on=payload.next_contact_on,
         )
     except ValidationError as exc:
         return Reply(422, {"detail": _("The contact was not recorded."), "errors": _messages(exc)})

@@ -8,8 +8,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from borneliv.growth.forms import DecimalCommaField
+from borneliv.growth.models import (
+    HEIGHT_MAX_CM,
+    HEIGHT_MIN_CM,
+    WEIGHT_MAX_KG,
+    WEIGHT_MIN_KG,
+    Position,
+)
 from borneliv.healthvisits.models import Contact, ContactMode, Outcome, Stage, StageSkip, Topic
 from borneliv.healthvisits.selectors import Bucket, Sort, WorklistFilters
+from borneliv.healthvisits.services import VisitMeasurement
 from borneliv.lib.forms import VersionedFormMixin
 
 
@@ -70,6 +79,9 @@ class WorklistFilterForm(forms.Form):
 
 
 class ContactForm(VersionedFormMixin, forms.Form):
+    """One contact as one registration: what happened, the topics, the next contact of a
+    series, and — when a new contact is recorded — the weight and length measured on it."""
+
     contact_date = forms.DateField(label=_("Date"), widget=DateInput)
     mode = forms.ChoiceField(label=_("Contact mode"), choices=ContactMode.choices)
     stage = forms.ModelChoiceField(
@@ -87,11 +99,55 @@ class ContactForm(VersionedFormMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    next_contact_on = forms.DateField(
+        label=_("Next call planned"),
+        required=False,
+        widget=DateInput,
+        help_text=_(
+            "Breastfeeding counselling is a series: plan the next call, or leave the field "
+            "empty when the family needs no more calls."
+        ),
+    )
+    weight_kg = DecimalCommaField(
+        label=_("Weight (kg)"),
+        required=False,
+        max_digits=6,
+        decimal_places=3,
+        low=WEIGHT_MIN_KG,
+        high=WEIGHT_MAX_KG,
+        range_message=_("The weight must be between %(low)s and %(high)s kg."),
+        help_text=_("In kilograms, e.g. 7.45."),
+    )
+    height_cm = DecimalCommaField(
+        label=_("Length or height (cm)"),
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        low=HEIGHT_MIN_CM,
+        high=HEIGHT_MAX_CM,
+        range_message=_("The height or length must be between %(low)s and %(high)s cm."),
+        help_text=_("In centimetres, to one decimal, e.g. 66.5."),
+    )
+    position = forms.ChoiceField(
+        label=_("Measured"),
+        choices=Position.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Usually lying under 2 years and standing from 2 years."),
+    )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args: Any, contact: Contact | None = None, **kwargs: Any) -> None:
+    MEASUREMENT_FIELDS = ("weight_kg", "height_cm", "position")
+
+    def __init__(
+        self,
+        *args: Any,
+        contact: Contact | None = None,
+        measure: bool = True,
+        **kwargs: Any,
+    ) -> None:
         # The contact being changed: the hidden lock_version and conflicts (lib.forms).
         super().__init__(*args, record=contact, **kwargs)
         stages = Stage.objects.active()
@@ -101,10 +157,64 @@ class ContactForm(VersionedFormMixin, forms.Form):
             if contact.stage_id:
                 stages = Stage.objects.filter(pk=contact.stage_id) | stages
             topics = topics | Topic.objects.filter(contacts=contact)
+        # A measurement is recorded with a new contact; a stored one is changed on the growth
+        # page (it may have been reviewed since).
+        self.measure = measure and contact is None
+        if not self.measure:
+            for name in self.MEASUREMENT_FIELDS:
+                del self.fields[name]
         stage_field: Any = self.fields["stage"]
         stage_field.queryset = stages.distinct().order_by("sort_order", "window_start_days")
         topic_field: Any = self.fields["topics"]
         topic_field.queryset = topics.distinct().order_by("sort_order")
+        self.stage_choices = list(stage_field.queryset.prefetch_related("focus_topics"))
+
+    @property
+    def focus_topic_ids(self) -> dict[int, list[int]]:
+        """Per stage id, the ids of its focus themes (for the page's script)."""
+        return {s.pk: [t.pk for t in s.focus_topics.all()] for s in self.stage_choices if s.pk}
+
+    @property
+    def series_stage_ids(self) -> list[int]:
+        return [s.pk for s in self.stage_choices if s.is_series]
+
+    @property
+    def focus_topics(self) -> list[Topic]:
+        """The focus themes of every stage offered, in catalogue order."""
+        seen = {t.pk: t for s in self.stage_choices for t in s.focus_topics.all()}
+        return sorted(seen.values(), key=lambda t: t.sort_order)
+
+    def topic_choices(self, *, focus: bool) -> list[Any]:
+        """The topic checkboxes split in two: the focus themes, and all the others."""
+        focus_ids = {t.pk for t in self.focus_topics}
+        return [
+            choice
+            for choice in self["topics"]
+            if (int(str(choice.data["value"])) in focus_ids) == focus
+        ]
+
+    def visit_measurement(self) -> VisitMeasurement | None:
+        if not self.measure:
+            return None
+        data = self.cleaned_data
+        return VisitMeasurement(
+            weight_kg=data.get("weight_kg"),
+            height_cm=data.get("height_cm"),
+            position=data.get("position") or "",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.measure and data.get("height_cm") is not None and not data.get("position"):
+            self.add_error("position", _("Say whether the child was measured lying or standing."))
+        measured = self.measure and (
+            data.get("weight_kg") is not None or data.get("height_cm") is not None
+        )
+        if measured and data.get("outcome") and data["outcome"] != Outcome.COMPLETED:
+            self.add_error(
+                "weight_kg", _("A measurement is recorded only on a contact that took place.")
+            )
+        return data
 
 
 class SkipForm(forms.Form):

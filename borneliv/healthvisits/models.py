@@ -103,7 +103,7 @@ class Stage(Versioned):
             "(e.g. phone counselling on breastfeeding through the first half year)."
         ),
     )
-    focus_topics = models.ManyToManyField(
+    focus_topics: models.ManyToManyField[Topic, Any] = models.ManyToManyField(
         "Topic",
         blank=True,
         related_name="focus_of",

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from django.db.models import QuerySet
+from django.db.models import Case, F, QuerySet, When
 
 from borneliv.children.models import Child, Residence, VulnerabilityPeriod
 from borneliv.healthvisits.models import Contact, Stage, StageOverride, StageSkip
@@ -36,7 +36,8 @@ from borneliv.healthvisits.schedule import (
     days_array,
     schedule_batch,
 )
-from borneliv.lib.db import among, days_since_epoch, id_array
+from borneliv.lib.db import DayNumber, among, days_since_epoch, id_array
+from borneliv.organisations.models import Area
 
 IntArray = npt.NDArray[np.int64]
 
@@ -115,6 +116,8 @@ def stage_catalogue(municipality_codes: Iterable[str] | None = None) -> Catalogu
             eligibility=stage.eligibility,  # type: ignore[arg-type]
             anchor=stage.anchor.code if stage.anchor_id and stage.anchor else None,
             overrides=by_stage.get(stage.pk, {}),  # type: ignore[arg-type]
+            programme=stage.is_programme,
+            series=stage.is_series,
         )
         for stage in stages
     )
@@ -264,7 +267,13 @@ def load_facts(
             contact_date__lte=today,
         )
         .order_by()  # the engine is order-invariant; the model's default ordering costs a sort
-        .values_list("child_id", "stage__code", days_since_epoch("contact_date"), "outcome")
+        .values_list(
+            "child_id",
+            "stage__code",
+            days_since_epoch("contact_date"),
+            "outcome",
+            days_since_epoch("next_contact_on", missing=NO_DAY),
+        )
     )
     skips = list(
         StageSkip.objects.filter(
@@ -284,15 +293,16 @@ def load_facts(
             "area__municipality__code",
             "area_id",
             "area__name",
+            programme_start_day("area__"),
         )
     )
-    r_child, r_start, r_end, r_code, r_area, r_area_name = _columns(residences, 6)
+    r_child, r_start, r_end, r_code, r_area, r_area_name, r_programme = _columns(residences, 7)
     batch = ScheduleBatch.from_rows(
         children=[(pk, born) for pk, born, *_rest in child_rows],
         contacts=contacts,
         skips=skips,
         vulnerable=vulnerable,
-        residence=list(zip(r_child, r_start, r_end, r_code, strict=True)),
+        residence=list(zip(r_child, r_start, r_end, r_code, r_programme, strict=True)),
     )
     v_child, v_start, v_end = _columns(vulnerable, 3)
     order = np.argsort(ids, kind="stable")
@@ -318,6 +328,15 @@ def load_facts(
         vulnerable_child=index_of(v_child),
         vulnerable_start=_days(v_start),
         vulnerable_end=_days(v_end, missing=OPEN_END),
+    )
+
+
+def programme_start_day(prefix: str = "") -> DayNumber:
+    """The day number on which the programme starts in an area (``OPEN_END``: not a programme
+    area), for a query whose area is reached through ``prefix``."""
+    return DayNumber(
+        Case(When(**{f"{prefix}kind": Area.Kind.PROGRAMME}, then=F(f"{prefix}start_date"))),
+        missing=OPEN_END,
     )
 
 
@@ -403,6 +422,7 @@ _UPCOMING = STATUS_CODE[Status.UPCOMING]
 _DUE = STATUS_CODE[Status.DUE]
 _CLOSING = STATUS_CODE[Status.CLOSING]
 _OVERDUE = STATUS_CODE[Status.OVERDUE]
+_ONGOING = STATUS_CODE[Status.ONGOING]
 
 
 @dataclass(frozen=True)
@@ -560,11 +580,20 @@ def _worklist_from(
         status = stage.status
         open_now = np.isin(status, [_DUE, _CLOSING, _OVERDUE])
         opening = (status == _UPCOMING) & (stage.window_start <= now + OPENING_DAYS)
+        start = stage.window_start
+        if d.series:
+            # A series' next call is on the worklist from the day it is planned, and in the
+            # week before as opening: its row starts on the planned day.
+            planned = stage.planned
+            has_plan = (planned != NO_DAY) & np.isin(status, [_DUE, _ONGOING])
+            opening |= (status == _ONGOING) & (planned <= now + OPENING_DAYS)
+            start = np.where(has_plan, planned, start)
+            status = np.where(status == _ONGOING, _UPCOMING, status).astype(np.int8)
         rows = np.nonzero(open_now | opening)[0]
         parts["child"].append(rows)
         parts["stage"].append(np.full(len(rows), i, dtype=np.int64))
         parts["status"].append(status[rows])
-        parts["start"].append(stage.window_start[rows])
+        parts["start"].append(start[rows])
         parts["end"].append(stage.window_end[rows])
         parts["expires"].append(stage.expires_on[rows])
         parts["attempts"].append(stage.attempts[rows])

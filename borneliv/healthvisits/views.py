@@ -6,7 +6,9 @@ record writes one access-log row per child shown (``children.services.access_log
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -28,14 +30,16 @@ from borneliv.accounts.models import Role, today
 from borneliv.children.models import Child, Residence
 from borneliv.children.selectors import age_text
 from borneliv.children.services import access_log_record
+from borneliv.healthvisits import charts, exports, selectors, services
 from borneliv.healthvisits import coverage as coverage_module
-from borneliv.healthvisits import exports, selectors, services
 from borneliv.healthvisits.forms import ContactForm, SkipForm, WorklistFilterForm
 from borneliv.healthvisits.models import Contact, Stage
 from borneliv.healthvisits.schedule import Status
 from borneliv.healthvisits.selectors import Bucket, Sort, WorklistRow
 from borneliv.healthvisits.templatetags.healthvisits import status_class, status_label
 from borneliv.lib.forms import add_service_errors
+from borneliv.lib.tabular import spreadsheet_safe
+from borneliv.lib.text import ascii_filename
 from borneliv.organisations.models import Area, Institution
 
 # In the order a contact passes through them; "vulnerable" cuts across the four.
@@ -385,7 +389,11 @@ def contact_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if not user.has_perm("healthvisits.add_contact", record):
         raise PermissionDenied
     unit = _unit_for(user, record)
-    initial: dict[str, Any] = {"contact_date": today()}
+    initial: dict[str, Any] = {
+        "contact_date": today(),
+        # Length lying under 2 years, height standing from 2 (WHO's convention).
+        "position": "L" if record.age_days(today()) < 731 else "H",
+    }
     wanted = request.GET.get("stage")
     if wanted:
         stage = Stage.objects.active().filter(code=wanted).first()
@@ -405,11 +413,19 @@ def contact_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 stage=data["stage"],
                 topics=data["topics"],
                 note=data["note"],
+                next_contact_on=data.get("next_contact_on"),
+                measurement=form.visit_measurement(),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The contact was recorded."))
+            measured = form.visit_measurement()
+            messages.success(
+                request,
+                _("The contact and the measurement were recorded.")
+                if measured is not None and not measured.empty
+                else _("The contact was recorded."),
+            )
             return redirect("healthvisits:child", public_id=record.public_id)
     access_log_record(user=user, children=record, view="healthvisit_contact_form")
     return render(
@@ -431,6 +447,7 @@ def contact_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "outcome": contact.outcome,
         "topics": list(contact.topics.values_list("pk", flat=True)),
         "note": contact.note,
+        "next_contact_on": contact.next_contact_on,
     }
     form = ContactForm(request.POST or None, initial=initial, contact=contact)
     if request.method == "POST" and form.is_valid():
@@ -446,6 +463,7 @@ def contact_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 stage=data["stage"],
                 topics=data["topics"],
                 note=data["note"],
+                next_contact_on=data.get("next_contact_on"),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -504,8 +522,16 @@ def skip(request: HttpRequest, public_id: UUID) -> HttpResponse:
 # --- coverage ----------------------------------------------------------------------------------
 
 
-@login_required
-def coverage(request: HttpRequest) -> HttpResponse:
+def period_name(period: str) -> str:
+    return {
+        coverage_module.Period.MONTH: _("by month"),
+        coverage_module.Period.QUARTER: _("by quarter"),
+        coverage_module.Period.YEAR: _("whole year"),
+    }[period]
+
+
+def _coverage_for(request: HttpRequest) -> tuple[coverage_module.Coverage, dict[str, Any]]:
+    """The coverage figures of the request's year, cohort and period (bad values fall back)."""
     user: Any = request.user
     if not user.has_perm("healthvisits.view_coverage"):
         raise PermissionDenied
@@ -518,21 +544,108 @@ def coverage(request: HttpRequest) -> HttpResponse:
     if year not in years:
         year = on.year
     by = request.GET.get("by")
-    by = (
-        by
-        if by in (coverage_module.By.BIRTH, coverage_module.By.WINDOW)
-        else coverage_module.By.WINDOW
-    )
-    figures = coverage_module.compute(user, year=year, by=by, today=on)
+    if by not in (coverage_module.By.BIRTH, coverage_module.By.WINDOW):
+        by = coverage_module.By.WINDOW
+    period = request.GET.get("period") or coverage_module.Period.MONTH
+    if period not in coverage_module.Period.CHOICES:
+        period = coverage_module.Period.MONTH
+    figures = coverage_module.compute(user, year=year, by=by, today=on, period=period)
+    query = urlencode({"year": str(year), "by": by, "period": period})
+    return figures, {
+        "years": years,
+        "year": year,
+        "by": by,
+        "period": period,
+        "on": on,
+        "query": query,
+    }
+
+
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    figures, context = _coverage_for(request)
+    if request.GET.get("format") == "csv":
+        return _coverage_csv(figures)
     return render(
         request,
         "healthvisits/coverage.html",
         {
             "figures": figures,
-            "years": years,
-            "year": year,
-            "by": by,
-            "on": on,
             "explanation": coverage_module.explanation(figures.threshold),
+            "charts": [
+                (indicator, charts.indicator_title(indicator)) for indicator in charts.INDICATORS
+            ],
+            **context,
         },
     )
+
+
+@login_required
+def coverage_chart(request: HttpRequest, indicator: str) -> HttpResponse:
+    if indicator not in charts.INDICATORS:
+        raise Http404
+    figures, _context = _coverage_for(request)
+    response = HttpResponse(charts.coverage_svg(figures, indicator), content_type="image/svg+xml")
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+def _coverage_csv(figures: coverage_module.Coverage) -> HttpResponse:
+    """Every figure of the page, suppressed as shown: one row per cell (UTF-8 with BOM, ``;``)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [
+            _("table"),
+            _("areas"),
+            _("area"),
+            _("column"),
+            _("shown"),
+            _("numerator"),
+            _("denominator"),
+            _("status"),
+        ]
+    )
+    tables = [
+        ("enhanced", _("Enhanced home visit at 4–6 months within its window")),
+        ("themes", _("Enhanced visits that covered all four focus themes")),
+        ("vulnerable", _("Vulnerable families reached at each programme contact")),
+        ("feeding_reached", _("Vulnerable families reached by breastfeeding counselling")),
+        ("feeding_calls", _("Calls per family reached")),
+        ("topics", _("Topics covered")),
+    ]
+    status_text = {
+        "": _("shown"),
+        "small": _("hidden: too few"),
+        "complementary": _("hidden: protects another hidden figure"),
+    }
+    for attribute, title in tables:
+        for arm in figures.arms:
+            table: coverage_module.Table = getattr(arm, attribute)
+            lines = [*table.rows, (_("All areas"), table.column_totals, table.total)]
+            for label, cells, row_total in lines:
+                for column, cell in [
+                    *zip(table.column_labels, cells, strict=True),
+                    (_("Total"), row_total),
+                ]:
+                    shown = not cell.hidden
+                    writer.writerow(
+                        [
+                            title,
+                            arm.label,
+                            spreadsheet_safe(label),
+                            column,
+                            cell.text,
+                            cell.numerator if shown and cell.numerator is not None else "",
+                            cell.denominator if shown and cell.denominator is not None else "",
+                            "" if cell.empty and shown else status_text[cell.hidden],
+                        ]
+                    )
+    response = HttpResponse(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    name = ascii_filename(
+        _("Coverage"), str(figures.year), period_name(figures.period), extension="csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

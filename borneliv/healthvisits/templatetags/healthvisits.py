@@ -11,9 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from borneliv.healthvisits.models import StageSkip
 from borneliv.healthvisits.schedule import (
     REASON_DECLINED,
+    REASON_NOT_PROGRAMME_AREA,
     REASON_NOT_VULNERABLE,
     REASON_PREREQUISITE_NOT_COMPLETED,
     REASON_PREREQUISITE_OPEN,
+    REASON_PROGRAMME_NOT_STARTED,
     Status,
 )
 
@@ -30,6 +32,7 @@ STATUS_LABELS: dict[Status, Promise] = {
     Status.DECLINED: _("Declined"),
     Status.NOT_ELIGIBLE: _("Not offered"),
     Status.WAITING: _("Waiting"),
+    Status.ONGOING: _("Ongoing"),
 }
 
 REASON_LABELS: dict[str, Promise] = {
@@ -37,6 +40,10 @@ REASON_LABELS: dict[str, Promise] = {
     REASON_NOT_VULNERABLE: _("Offered to vulnerable families only"),
     REASON_PREREQUISITE_OPEN: _("Waits for an earlier contact"),
     REASON_PREREQUISITE_NOT_COMPLETED: _("The earlier contact was not completed"),
+    REASON_NOT_PROGRAMME_AREA: _(
+        "Not in a programme area during the window (a comparison area, or no residence recorded)"
+    ),
+    REASON_PROGRAMME_NOT_STARTED: _("The programme had not started in the area"),
     **{value: label for value, label in StageSkip.Reason.choices},
 }
 
@@ -62,3 +69,9 @@ def status_class(status: Any) -> str:
 @register.filter
 def reason_label(reason: str) -> Promise | str:
     return REASON_LABELS.get(reason, reason)
+
+
+@register.filter
+def topic_choices(form: Any, focus: bool) -> list[Any]:
+    """A contact form's topic checkboxes: the focus themes (``True``) or the others."""
+    return list(form.topic_choices(focus=bool(focus)))

@@ -72,28 +72,30 @@ def test_the_enhanced_visit_share_is_counted_by_the_month_the_window_closed(
     enhanced_world: None, world: World
 ) -> None:
     figures = coverage.compute(world.lars, year=2024, by=By.WINDOW, today=TODAY)
-    assert figures.enhanced.row_labels == ["Lindholm"]
-    row = texts(figures.enhanced, "Lindholm")
+    assert figures.programme.enhanced.row_labels == ["Lindholm"]
+    row = texts(figures.programme.enhanced, "Lindholm")
     # June: 5 of 10 within the window (the late visit counts as not done, the skip not at all).
     assert row[JUNE] == "50 % (5/10)"
     # July has 2 children: hidden. August (5/5) is hidden too, or July = total − June − August.
     assert (row[JULY], row[AUGUST]) == ("–", "–")
-    cells = dict(zip(figures.enhanced.row_labels, figures.enhanced.cells, strict=True))
+    cells = dict(
+        zip(figures.programme.enhanced.row_labels, figures.programme.enhanced.cells, strict=True)
+    )
     assert cells["Lindholm"][JULY].hidden == "small"
     assert cells["Lindholm"][AUGUST].hidden == "complementary"
-    assert row_total(figures.enhanced, "Lindholm") == "65 % (11/17)"
+    assert row_total(figures.programme.enhanced, "Lindholm") == "65 % (11/17)"
     # With one row, August's column total would give August away: hidden as well.
-    assert figures.enhanced.column_totals[AUGUST].text == "–"
-    assert figures.enhanced.column_totals[JUNE].text == "50 % (5/10)"
-    assert figures.enhanced.total.text == "65 % (11/17)"
+    assert figures.programme.enhanced.column_totals[AUGUST].text == "–"
+    assert figures.programme.enhanced.column_totals[JUNE].text == "50 % (5/10)"
+    assert figures.programme.enhanced.total.text == "65 % (11/17)"
     assert row[0] == "·"  # nobody's window closed in January
 
 
 def test_the_enhanced_visit_share_by_birth_cohort(enhanced_world: None, world: World) -> None:
     figures = coverage.compute(world.lars, year=2023, by=By.BIRTH, today=TODAY)
-    row = texts(figures.enhanced, "Lindholm")
+    row = texts(figures.programme.enhanced, "Lindholm")
     assert row[11] == "50 % (5/10)"  # born in December 2023
-    assert row_total(figures.enhanced, "Lindholm") == "50 % (5/10)"
+    assert row_total(figures.programme.enhanced, "Lindholm") == "50 % (5/10)"
 
 
 def test_every_cell_is_shown_at_a_threshold_of_three(
@@ -101,7 +103,7 @@ def test_every_cell_is_shown_at_a_threshold_of_three(
 ) -> None:
     settings.DISCLOSURE_THRESHOLD = 3
     figures = coverage.compute(world.lars, year=2024, by=By.WINDOW, today=TODAY)
-    row = texts(figures.enhanced, "Lindholm")
+    row = texts(figures.programme.enhanced, "Lindholm")
     # July (1 of 2) is still hidden: 2 children are fewer than 3.
     assert row[JULY] == "–" and row[AUGUST] == "–"
     settings.DISCLOSURE_THRESHOLD = 5
@@ -110,13 +112,15 @@ def test_every_cell_is_shown_at_a_threshold_of_three(
 def test_each_role_sees_the_areas_of_its_scope(enhanced_world: None, world: World) -> None:
     def areas(persona: str) -> list[str]:
         user = world.persona(persona)
-        return coverage.compute(user, year=2024, by=By.WINDOW, today=TODAY).enhanced.row_labels
+        return coverage.compute(
+            user, year=2024, by=By.WINDOW, today=TODAY
+        ).programme.enhanced.row_labels
 
     assert areas("lars") == areas("hanne") == ["Lindholm"]
     assert areas("astrid") == ["Herstedlund"]
     assert areas("ada") == areas("rikke") == ["Lindholm", "Herstedlund", "Slangerup"]
     figures = coverage.compute(world.astrid, year=2024, by=By.WINDOW, today=TODAY)
-    assert texts(figures.enhanced, "Herstedlund")[JUNE] == "100 % (6/6)"
+    assert texts(figures.programme.enhanced, "Herstedlund")[JUNE] == "100 % (6/6)"
 
 
 def test_vulnerable_families_are_counted_once_per_area_and_stage(
@@ -135,8 +139,8 @@ def test_vulnerable_families_are_counted_once_per_area_and_stage(
     make_child(born=born)  # not vulnerable: not counted
 
     figures = coverage.compute(world.lars, year=2024, by=By.WINDOW, today=TODAY)
-    labels = figures.vulnerable.column_labels
-    row = dict(zip(labels, texts(figures.vulnerable, "Lindholm"), strict=True))
+    labels = figures.programme.vulnerable.column_labels
+    row = dict(zip(labels, texts(figures.programme.vulnerable, "Lindholm"), strict=True))
     assert row[stage("feeding_phone").name] == "100 % (4/4)"
     assert row[stage("enhanced_visit_4_6m").name] == "0 % (0/4)"
     assert row[stage("phone_1y").name] == "·"  # the window has not closed yet
@@ -159,8 +163,8 @@ def test_topics_are_counted_per_area_and_small_counts_hidden(
     record(child, on=dt.date(2025, 1, 5), topics=("screen_habits",))  # another year
 
     figures = coverage.compute(world.hanne, year=2024, by=By.WINDOW, today=TODAY)
-    labels = figures.topics.column_labels
-    row = dict(zip(labels, texts(figures.topics, "Lindholm"), strict=True))
+    labels = figures.programme.topics.column_labels
+    row = dict(zip(labels, texts(figures.programme.topics, "Lindholm"), strict=True))
     names = {
         code: Topic.objects.get(code=code).name
         for code in ("motor_play", "family_meals", "sleep", "screen_habits")
@@ -169,7 +173,7 @@ def test_topics_are_counted_per_area_and_small_counts_hidden(
     assert row[names["sleep"]] == "<5"
     assert row[names["motor_play"]] == "–"  # hidden so that 'sleep' cannot be worked out
     assert row[names["screen_habits"]] == "0"
-    assert row_total(figures.topics, "Lindholm") == "15"
+    assert row_total(figures.programme.topics, "Lindholm") == "15"
 
 
 def test_a_contact_counts_in_the_area_the_child_lived_in_that_day(
@@ -193,9 +197,9 @@ def test_a_contact_counts_in_the_area_the_child_lived_in_that_day(
             topics=[Topic.objects.get(code="sleep")],
         )
     figures = coverage.compute(world.ada, year=2024, by=By.WINDOW, today=TODAY)
-    sleep = figures.topics.column_labels.index(Topic.objects.get(code="sleep").name)
-    assert texts(figures.topics, "Lindholm")[sleep] == "3"
-    assert texts(figures.topics, "Herstedlund")[sleep] == "4"
+    sleep = figures.programme.topics.column_labels.index(Topic.objects.get(code="sleep").name)
+    assert texts(figures.programme.topics, "Lindholm")[sleep] == "3"
+    assert texts(figures.programme.topics, "Herstedlund")[sleep] == "4"
 
 
 # The page
@@ -246,8 +250,158 @@ def test_the_page_takes_a_fixed_number_of_queries(
         child = make_child(born=dt.date(2024, 1, 1) + dt.timedelta(days=i), vulnerable=i % 2 == 0)
         record(child, "enhanced_visit_4_6m", on=child.birth_date + dt.timedelta(days=130))
     client = client_for("lars")
-    # Session, user, memberships (3); areas (1); stages and overrides (2); the facts (5); topics
-    # (1) and their counts (1).
-    with django_assert_num_queries(13):
+    # Session, user, memberships (3); programme and comparison areas (2); stages and overrides
+    # (2); the enhanced visit's focus themes (1); the facts (5); topics (1), their counts (1) and
+    # the focus themes' counts (1).
+    with django_assert_num_queries(16):
         response = client.get("/healthvisits/coverage/?year=2024")
     assert response.status_code == 200
+
+
+# Programme and comparison areas, periods, focus themes, breastfeeding, CSV and charts
+
+
+def test_comparison_areas_are_a_second_series_in_which_the_programme_must_not_show(
+    world: World, make_child: MakeChild, record: Record, settings: Settings
+) -> None:
+    settings.DISCLOSURE_THRESHOLD = 3
+    born = dt.date(2024, 1, 10)
+    for _ in range(4):
+        make_child(born=born, area=world.vejgaard)  # window closed in July 2024, not offered
+    figures = coverage.compute(world.lars, year=2024, by=By.WINDOW, today=TODAY)
+    assert [a.kind for a in figures.arms] == ["programme", "comparison"]
+    assert figures.comparison.enhanced.row_labels == ["Vejgaard"]
+    # Every Vejgaard child is counted, and none had the programme's visit.
+    assert texts(figures.comparison.enhanced, "Vejgaard")[JULY] == "0 % (0/4)"
+    # The programme arm does not count them.
+    assert figures.programme.enhanced.total.text == "·"
+
+
+def test_a_programme_contact_in_a_comparison_area_shows_as_contamination(
+    world: World, make_child: MakeChild, settings: Settings
+) -> None:
+    from borneliv.children.services import child_move
+
+    settings.DISCLOSURE_THRESHOLD = 3
+    born = dt.date(2024, 1, 10)
+    children = [make_child(born=born) for _ in range(3)]
+    for child in children:  # visited in Lindholm, then the family moved to Vejgaard
+        services.contact_record(
+            child=child,
+            unit=world.aalborg_health,
+            by=world.hanne,
+            contact_date=born + dt.timedelta(days=130),
+            mode="home_visit",
+            outcome="completed",
+            stage=stage("enhanced_visit_4_6m"),
+        )
+        child_move(child=child, area=world.vejgaard, on=born + dt.timedelta(days=140))
+    figures = coverage.compute(world.lars, year=2024, by=By.WINDOW, today=TODAY)
+    assert texts(figures.comparison.enhanced, "Vejgaard")[JULY] == "100 % (3/3)"
+
+
+@pytest.mark.parametrize(
+    ("period", "labels", "shown"),
+    [
+        # June, July and August: 5/10, 1/2 and 5/5. Q3 (6/7) is still hidden — one child not
+        # visited is too few — and so Q2, which the year's total would give away.
+        ("quarter", ["K1", "K2", "K3", "K4"], ["·", "–", "–", "·"]),
+        ("year", ["2024"], ["65 % (11/17)"]),
+    ],
+)
+def test_quarters_and_the_whole_year_gather_small_months(
+    enhanced_world: None, world: World, period: str, labels: list[str], shown: list[str]
+) -> None:
+    from django.utils import translation
+
+    with translation.override("da"):
+        figures = coverage.compute(world.lars, year=2024, by=By.WINDOW, today=TODAY, period=period)
+    assert figures.programme.enhanced.column_labels == labels
+    assert texts(figures.programme.enhanced, "Lindholm") == shown
+
+
+def test_the_enhanced_visits_covering_all_four_focus_themes(
+    world: World, make_child: MakeChild, record: Record, settings: Settings
+) -> None:
+    settings.DISCLOSURE_THRESHOLD = 3
+    four = ("motor_play", "family_meals", "screen_habits", "family_experiences")
+    born = dt.date(2024, 1, 10)
+    for i in range(6):
+        child = make_child(born=born)
+        themes = four if i < 3 else four[:3]
+        record(child, "enhanced_visit_4_6m", on=dt.date(2024, 6, 1), topics=themes)
+    figures = coverage.compute(world.lars, year=2024, by=By.WINDOW, today=TODAY)
+    assert texts(figures.programme.themes, "Lindholm")[JUNE] == "50 % (3/6)"
+    assert len(figures.focus_themes) == 4
+
+
+def test_breastfeeding_counts_families_reached_and_calls_per_family(
+    world: World, make_child: MakeChild, settings: Settings
+) -> None:
+    settings.DISCLOSURE_THRESHOLD = 3
+    born = dt.date(2024, 1, 10)  # the half year ends in July 2024
+    reached = [make_child(born=born, vulnerable=True) for _ in range(3)]
+    for _ in range(3):
+        make_child(born=born, vulnerable=True)  # never reached
+    make_child(born=born)  # not vulnerable: not counted
+    calls = {0: 1, 1: 3, 2: 4}
+    for i, child in enumerate(reached):
+        day = born + dt.timedelta(days=20)
+        for n in range(calls[i]):
+            services.contact_record(
+                child=child,
+                unit=world.aalborg_health,
+                by=world.hanne,
+                contact_date=day + dt.timedelta(days=14 * n),
+                mode="phone",
+                outcome="completed",
+                stage=stage("feeding_phone"),
+            )
+    figures = coverage.compute(world.lars, year=2024, by=By.WINDOW, today=TODAY)
+    assert texts(figures.programme.feeding_reached, "Lindholm")[JULY] == "50 % (3/6)"
+    assert texts(figures.programme.feeding_calls, "Lindholm")[JULY] == "2,7 (8/3)"
+    settings.DISCLOSURE_THRESHOLD = 5
+    figures = coverage.compute(world.lars, year=2024, by=By.WINDOW, today=TODAY)
+    assert texts(figures.programme.feeding_calls, "Lindholm")[JULY] == "–"
+
+
+def test_the_csv_has_every_figure_as_shown(
+    enhanced_world: None, client_for: ClientFor, frozen: dt.date
+) -> None:
+    import csv as csv_module
+    import io
+
+    response = client_for("lars").get("/healthvisits/coverage/?year=2024&period=year&format=csv")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="daekning-2024-hele-aaret.csv"'
+    )
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv_module.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == [
+        "tabel", "lokalområder", "lokalområde", "kolonne", "vist", "tæller", "nævner", "status",
+    ]  # fmt: skip
+    enhanced = [r for r in rows if r[0].startswith("Udvidet hjemmebesøg") and r[2] == "Lindholm"]
+    assert enhanced[0] == [
+        enhanced[0][0], "Programområder", "Lindholm", "2024", "65 % (11/17)", "11", "17", "vist",
+    ]  # fmt: skip
+    hidden = [r for r in rows if r[7].startswith("skjult")]
+    assert all(r[5] == r[6] == "" for r in hidden)
+
+
+def test_the_chart_draws_both_series(
+    enhanced_world: None,
+    client_for: ClientFor,
+    frozen: dt.date,
+    world: World,
+    make_child: MakeChild,
+) -> None:
+    for _ in range(5):
+        make_child(born=dt.date(2024, 1, 10), area=world.vejgaard)
+    response = client_for("lars").get("/healthvisits/coverage/enhanced.svg?year=2024")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    svg = response.content.decode()
+    assert 'id="series-programme"' in svg and 'id="series-comparison"' in svg
+    assert client_for("lars").get("/healthvisits/coverage/nonsense.svg").status_code == 404
+    assert client_for("pia").get("/healthvisits/coverage/enhanced.svg").status_code == 403

@@ -487,3 +487,221 @@ def test_the_record_takes_a_fixed_number_of_queries(
 
 
 RECORD_QUERIES = 19
+
+
+# One visit, one registration: the measurement, the focus themes, the series
+
+
+def test_one_registration_records_the_visit_and_its_measurement(
+    alma: Child, client_for: ClientFor, frozen: dt.date, world: World
+) -> None:
+    from borneliv.growth.models import Context, Measurement
+
+    client = client_for("hanne")
+    form = client.get(f"/healthvisits/children/{alma.public_id}/contacts/new/")
+    assert form.context["form"].initial["position"] == "L"  # lying under 2 years
+    page = form.content.decode()
+    assert "Målt ved besøget" in page and "Fokustemaer" in page
+    response = client.post(
+        f"/healthvisits/children/{alma.public_id}/contacts/new/",
+        {
+            "contact_date": "2025-03-07",
+            "mode": "home_visit",
+            "stage": stage("enhanced_visit_4_6m").pk,
+            "outcome": "completed",
+            "topics": topics_form(
+                "motor_play", "family_meals", "screen_habits", "family_experiences"
+            ),
+            "weight_kg": "7,45",
+            "height_cm": "66,5",
+            "position": "L",
+        },
+    )
+    assert response.status_code == 302
+    measurement = Measurement.objects.get(child=alma)
+    assert (
+        measurement.measured_on,
+        str(measurement.weight_kg),
+        str(measurement.height_cm),
+        measurement.position,
+        measurement.context,
+        measurement.institution,
+        measurement.measured_by,
+    ) == (
+        dt.date(2025, 3, 7),
+        "7.450",
+        "66.5",
+        "L",
+        Context.HEALTH_VISIT,
+        world.aalborg_health,
+        world.hanne,
+    )
+    assert measurement.weight_for_age_z is not None  # classified at once
+
+
+def test_a_bad_measurement_saves_neither_the_contact_nor_the_measurement(
+    alma: Child, client_for: ClientFor, frozen: dt.date
+) -> None:
+    from borneliv.growth.models import Measurement
+
+    client = client_for("hanne")
+    url = f"/healthvisits/children/{alma.public_id}/contacts/new/"
+    base = {
+        "contact_date": "2025-03-07",
+        "mode": "home_visit",
+        "stage": stage("enhanced_visit_4_6m").pk,
+        "outcome": "completed",
+    }
+    too_heavy = client.post(url, {**base, "weight_kg": "250"})
+    assert too_heavy.status_code == 200
+    assert "Vægten skal være mellem" in too_heavy.content.decode()
+    no_position = client.post(url, {**base, "height_cm": "66,5"})
+    assert "liggende eller stående" in no_position.content.decode()
+    not_reached = client.post(url, {**base, "outcome": "not_reached", "weight_kg": "7,4"})
+    assert "kun registreres ved en kontakt, der fandt sted" in not_reached.content.decode()
+    assert not Contact.objects.exists() and not Measurement.objects.exists()
+
+
+def test_a_measurement_the_growth_service_refuses_rolls_the_contact_back(
+    alma: Child, frozen: dt.date, world: World
+) -> None:
+    from decimal import Decimal
+
+    from borneliv.growth import services as growth_services
+    from borneliv.growth.models import Context, Measurement
+
+    growth_services.measurement_record(
+        child=alma,
+        measured_on=dt.date(2025, 3, 7),
+        context=Context.HEALTH_VISIT,
+        weight_kg=Decimal("7.3"),
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.contact_record(
+            child=alma,
+            unit=world.aalborg_health,
+            by=world.hanne,
+            contact_date=dt.date(2025, 3, 7),
+            mode="home_visit",
+            outcome="completed",
+            stage=stage("enhanced_visit_4_6m"),
+            measurement=services.VisitMeasurement(weight_kg=Decimal("7.5")),
+        )
+    assert "weight_kg" in refused.value.message_dict
+    assert not Contact.objects.exists() and Measurement.objects.count() == 1
+
+
+def test_editing_a_contact_keeps_its_planned_next_call(
+    make_child: MakeChild, client_for: ClientFor, frozen: dt.date, world: World
+) -> None:
+    child = make_child(age_days=40, vulnerable=True)
+    contact = services.contact_record(
+        child=child,
+        unit=world.aalborg_health,
+        by=world.hanne,
+        contact_date=TODAY - dt.timedelta(days=1),
+        mode="phone",
+        outcome="completed",
+        stage=stage("feeding_phone"),
+        next_contact_on=TODAY + dt.timedelta(days=10),
+    )
+    client = client_for("hanne")
+    url = f"/healthvisits/contacts/{contact.public_id}/edit/"
+    form = client.get(url).context["form"]
+    assert form.initial["next_contact_on"] == TODAY + dt.timedelta(days=10)
+    assert "weight_kg" not in form.fields  # a stored measurement is changed on the growth page
+    data = {
+        "contact_date": (TODAY - dt.timedelta(days=1)).isoformat(),
+        "mode": "phone",
+        "stage": stage("feeding_phone").pk,
+        "outcome": "completed",
+        "next_contact_on": (TODAY + dt.timedelta(days=12)).isoformat(),
+        "note": "Amning går bedre.",
+        "lock_version": str(contact.lock_version),
+    }
+    assert client.post(url, data).status_code == 302
+    contact.refresh_from_db()
+    assert contact.next_contact_on == TODAY + dt.timedelta(days=12)
+
+
+def test_a_series_takes_several_calls_each_planning_the_next(
+    make_child: MakeChild, frozen: dt.date, world: World
+) -> None:
+    child = make_child(age_days=60, vulnerable=True)
+
+    def call(days_ago: int, next_in: int | None) -> Contact:
+        return services.contact_record(
+            child=child,
+            unit=world.aalborg_health,
+            by=world.hanne,
+            contact_date=TODAY - dt.timedelta(days=days_ago),
+            mode="phone",
+            outcome="completed",
+            stage=stage("feeding_phone"),
+            next_contact_on=None if next_in is None else TODAY + dt.timedelta(days=next_in),
+        )
+
+    call(20, -6)
+    call(6, 7)
+    line = next(x for x in selectors.schedule_for(child, TODAY) if x.stage.code == "feeding_phone")
+    assert (line.status.status, line.status.calls, line.status.planned) == (
+        Status.ONGOING,
+        2,
+        TODAY + dt.timedelta(days=7),
+    )
+    call(0, None)
+    assert status_of(child, "feeding_phone") is Status.COMPLETED
+
+
+@pytest.mark.parametrize(
+    ("stage_code", "next_in", "message"),
+    [
+        ("visit_2m", 10, "kun i et forløb"),
+        ("feeding_phone", 0, "efter denne"),
+        ("feeding_phone", 200, "Forløbet slutter den"),
+    ],
+)
+def test_a_planned_call_must_fit_the_series(
+    make_child: MakeChild,
+    frozen: dt.date,
+    world: World,
+    stage_code: str,
+    next_in: int,
+    message: str,
+) -> None:
+    from django.utils import translation
+
+    child = make_child(age_days=60, vulnerable=True)
+    with translation.override("da"), pytest.raises(ValidationError) as refused:
+        services.contact_record(
+            child=child,
+            unit=world.aalborg_health,
+            by=world.hanne,
+            contact_date=TODAY,
+            mode="phone",
+            outcome="completed",
+            stage=stage(stage_code),
+            next_contact_on=TODAY + dt.timedelta(days=next_in),
+        )
+    assert message in " ".join(refused.value.message_dict["next_contact_on"])
+    assert not Contact.objects.exists()
+
+
+def test_a_programme_stage_is_refused_in_a_comparison_area(
+    make_child: MakeChild, client_for: ClientFor, frozen: dt.date, world: World
+) -> None:
+    child = make_child(age_days=130, area=world.vejgaard)
+    response = client_for("hanne").post(
+        f"/healthvisits/children/{child.public_id}/contacts/new/",
+        {
+            "contact_date": TODAY.isoformat(),
+            "mode": "home_visit",
+            "stage": stage("enhanced_visit_4_6m").pk,
+            "outcome": "completed",
+        },
+    )
+    assert response.status_code == 200
+    assert "tilbydes kun børn, der bor i et programområde" in response.content.decode()
+    assert not Contact.objects.exists()
+    # The ordinary visit is recorded as usual.
+    assert status_of(child, "enhanced_visit_4_6m") is Status.NOT_ELIGIBLE

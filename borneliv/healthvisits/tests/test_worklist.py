@@ -44,8 +44,9 @@ def children(world: World, make_child: MakeChild) -> dict[str, Child]:
         "vulnerable": make_child(
             age_days=60, first_name="Emil", last_name="Frost", vulnerable=True
         ),
+        # Vejgaard is a comparison area: ordinary stages only.
         "vejgaard": make_child(
-            age_days=131, first_name="Frida", last_name="Gade", area=world.vejgaard
+            age_days=60, first_name="Frida", last_name="Gade", area=world.vejgaard
         ),
         "old": make_child(age_days=3 * 365, first_name="Gorm", last_name="Holm"),
         "albertslund": make_child(
@@ -72,7 +73,7 @@ def test_it_lists_the_open_stages_of_her_units_children(
         # Ties fall back to the window's end: the 2-month visit closes first.
         ("Emil", "visit_2m", "due"),
         ("Emil", "feeding_phone", "due"),
-        ("Frida", "enhanced_visit_4_6m", "due"),
+        ("Frida", "visit_2m", "due"),
     ]
 
 
@@ -119,8 +120,11 @@ def test_the_filters_narrow_by_area_stage_and_programme(
     world: World, children: dict[str, Child], client_for: ClientFor, frozen: dt.date
 ) -> None:
     client = client_for("hanne")
-    assert listed(client, f"?area={world.vejgaard.pk}") == [("Frida", "enhanced_visit_4_6m", "due")]
-    assert listed(client, "?stage=visit_2m") == [("Emil", "visit_2m", "due")]
+    assert listed(client, f"?area={world.vejgaard.pk}") == [("Frida", "visit_2m", "due")]
+    assert listed(client, "?stage=visit_2m") == [
+        ("Emil", "visit_2m", "due"),
+        ("Frida", "visit_2m", "due"),
+    ]
     # Programme contacts only: the ordinary 2-month visit drops out, feeding counselling stays.
     assert ("Emil", "visit_2m", "due") not in listed(client, "?programme=on")
     assert ("Emil", "feeding_phone", "due") in listed(client, "?programme=on")
@@ -142,11 +146,11 @@ def test_a_stale_filter_value_is_ignored_rather_than_failing(
     [
         ("name", ["Alma", "Bo", "Carl", "Dina", "Emil", "Emil", "Frida"]),
         ("-name", ["Frida", "Emil", "Emil", "Dina", "Carl", "Bo", "Alma"]),
-        ("birth", ["Carl", "Bo", "Frida", "Alma", "Dina", "Emil", "Emil"]),
-        ("-birth", ["Emil", "Emil", "Dina", "Alma", "Frida", "Bo", "Carl"]),
+        ("birth", ["Carl", "Bo", "Alma", "Dina", "Emil", "Frida", "Emil"]),
+        ("-birth", ["Emil", "Frida", "Emil", "Dina", "Alma", "Bo", "Carl"]),
         ("status", ["Carl", "Bo", "Emil", "Frida", "Alma", "Emil", "Dina"]),
         ("window_end", ["Carl", "Bo", "Emil", "Frida", "Alma", "Dina", "Emil"]),
-        ("-window_end", ["Emil", "Dina", "Alma", "Frida", "Emil", "Bo", "Carl"]),
+        ("-window_end", ["Emil", "Dina", "Alma", "Emil", "Frida", "Bo", "Carl"]),
     ],
 )
 def test_it_sorts_by_each_column(
@@ -346,6 +350,17 @@ def test_the_export_takes_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
+def test_a_comparison_area_child_gets_no_programme_stage(
+    world: World, make_child: MakeChild
+) -> None:
+    # A vulnerable family in Vejgaard: the ordinary 2-month visit, no breastfeeding calls; and
+    # no enhanced visit at 4–6 months for an older child there.
+    make_child(age_days=60, first_name="Ane", area=world.vejgaard, vulnerable=True)
+    make_child(age_days=130, first_name="Bent", area=world.vejgaard)
+    work = selectors.worklist(world.hanne, TODAY)
+    assert [(r.first_name, r.stage.code) for r in work.rows(work.order)] == [("Ane", "visit_2m")]
+
+
 def test_the_selector_counts_statuses_like_the_engine(
     children: dict[str, Child], world: World
 ) -> None:
@@ -370,3 +385,36 @@ def test_an_administrator_who_visits_too_sees_only_her_units_children(
     world.ada.forget_scope()
     work = selectors.worklist(world.ada, TODAY)
     assert [r.first_name for r in work.rows(work.order)] == ["Hans"]
+
+
+def test_a_planned_breastfeeding_call_comes_back_on_the_worklist(
+    world: World, make_child: MakeChild, record: Callable[..., object]
+) -> None:
+    from borneliv.healthvisits import services
+    from borneliv.healthvisits.tests.conftest import stage, unit_of
+
+    child = make_child(age_days=40, first_name="Ida", vulnerable=True)
+    services.contact_record(
+        child=child,
+        unit=unit_of(world, child),
+        by=world.hanne,
+        contact_date=TODAY - dt.timedelta(days=2),
+        mode="phone",
+        outcome="completed",
+        stage=stage("feeding_phone"),
+        next_contact_on=TODAY + dt.timedelta(days=5),
+    )
+
+    def feeding_rows(on: dt.date) -> list[tuple[str, dt.date]]:
+        work = selectors.worklist(world.hanne, on)
+        return [
+            (r.status.value, r.window_start)
+            for r in work.rows(work.order)
+            if r.stage.code == "feeding_phone"
+        ]
+
+    planned = TODAY + dt.timedelta(days=5)
+    assert feeding_rows(TODAY) == [("upcoming", planned)]  # within the week ahead
+    before = TODAY - dt.timedelta(days=3)  # the series had not started: the window is due
+    assert feeding_rows(before) == [("due", child.birth_date + dt.timedelta(days=7))]
+    assert feeding_rows(planned) == [("due", planned)]
