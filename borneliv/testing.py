@@ -33,6 +33,8 @@ from borneliv.organisations.models import Area, Institution, Municipality, Partn
 PASSWORD = "lindholm-lobe-2024"  # noqa: S105 - a test fixture, not a secret
 # The programme areas of the test world started before the oldest children the tests register.
 PROGRAMME_START = dt.date(2023, 1, 1)
+# The institutions joined their areas later (their area memberships start here).
+INSTITUTIONS_FROM = dt.date(2024, 8, 1)
 MEMBERS_FROM = dt.date(2024, 1, 1)
 
 PERSONAS = ("hanne", "astrid", "pia", "tina", "carl", "lars", "rikke", "ada", "otto")
@@ -135,7 +137,7 @@ def build_world() -> World:
         return services.institution_create(
             municipality=municipality,
             area=area,
-            member_from=PROGRAMME_START,
+            member_from=INSTITUTIONS_FROM,
             name=name,
             kind=kind,
             official_number=number,
@@ -265,7 +267,7 @@ def add_daycares(world: World, count: int, *, area: Area | None = None) -> list[
         services.institution_create(
             municipality=area.municipality,
             area=area,
-            member_from=PROGRAMME_START,
+            member_from=INSTITUTIONS_FROM,
             name=f"Daginstitution {area.name} {number:03d}",
             kind=Institution.Kind.DAYCARE,
             official_number=f"9{area.municipality.code}{number:03d}",

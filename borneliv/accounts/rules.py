@@ -126,3 +126,6 @@ rules.add_perm(
 )
 # Object: the membership (saved or not) to grant, change or remove.
 rules.add_perm("accounts.manage_membership", may_grant)
+
+# The data check: those who correct the records (health visitors) or answer for them.
+rules.add_perm("accounts.view_datacheck", is_admin | is_project_leader | is_health_visitor)

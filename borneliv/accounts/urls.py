@@ -19,6 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/api-tokens/", views.tokens, name="tokens"),
     path("account/api-tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("datacheck/", views.datacheck, name="datacheck"),
     path("account/password/", user_views.password_change, name="password_change"),
     path("users/", user_views.users, name="users"),
     path("users/new/", user_views.user_new, name="user_new"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from borneliv.accounts.landing import (
     panels_for,
 )
 from borneliv.accounts.models import ApiToken, Role
+from borneliv.lib import datachecks
 
 
 @login_required
@@ -34,6 +36,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context["panels"] = panels_for(request.user)
     if context.get("role") == Role.ADMIN:
         context.update(admin_overview(request.user, context.get("overview", [])))
+    else:
+        context["attention"] = attention_for(request.user)
     return render(request, "accounts/home.html", context)
 
 
@@ -84,3 +88,20 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.api_token_revoke(token=token)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("accounts:tokens")
+
+
+@login_required
+def datacheck(request: HttpRequest) -> HttpResponse:
+    """The data checks' findings within the user's scope (``borneliv.lib.datachecks``)."""
+    if not request.user.has_perm("accounts.view_datacheck"):
+        raise PermissionDenied
+    findings = datachecks.run(request.user)
+    groups = [
+        (description, [f for f in findings if f.check == name])
+        for name, (description, _function) in datachecks.checks().items()
+    ]
+    return render(
+        request,
+        "accounts/datacheck.html",
+        {"groups": groups, "total": len(findings)},
+    )

@@ -336,6 +336,7 @@ class PlannedContact:
     outcome: str
     topics: tuple[Topic, ...] = ()
     note: str = ""
+    next_on: dt.date | None = None  # the next call of a series, planned at this one
 
 
 @dataclass
@@ -687,12 +688,24 @@ def _schedule_without_contacts(
             if c.family.vulnerability is not None
         ],
         residence=[
-            (c.index, start, end, world.municipality_code[area.pk])
+            (c.index, start, end, world.municipality_code[area.pk], _programme_from(area))
             for c in children
             for area, start, end in c.residences
         ],
     )
     return schedule_batch(batch, catalogue.defs, today), catalogue
+
+
+def _programme_from(area: Area) -> dt.date | None:
+    """The programme's first day in an area; None for a comparison area."""
+    return area.start_date if area.kind == Area.Kind.PROGRAMME else None
+
+
+def _in_programme_area(child: PlannedChild, day: dt.date) -> bool:
+    """Whether the child lives in a programme area whose programme has started on ``day``."""
+    area = child.area_on(day)
+    start = _programme_from(area) if area is not None else None
+    return start is not None and start <= day
 
 
 def _triangular_day(rng: random.Random, low: int, high: int, mode: int) -> int:
@@ -736,6 +749,13 @@ def _plan_contacts(
                 child, stage, start, end, definition.expiry_days, profile, world, today, rng,
                 contacts, skips,
             )  # fmt: skip
+    # The comparison stays clean: a programme contact only where and when the child lived in a
+    # programme area whose programme had started (what `borneliv datacheck` checks).
+    contacts = [
+        c
+        for c in contacts
+        if not c.stage.is_programme or _in_programme_area(children[c.child], c.on)
+    ]
     return contacts, skips
 
 
@@ -807,6 +827,34 @@ def _plan_stage(
         topics = (world.topics[profile.topics[0][0]],)
     note = rng.choice(NOTES) if rng.random() < 0.25 else ""
     contacts.append(PlannedContact(child.index, stage, done, Outcome.COMPLETED, topics, note))
+    if stage.is_series:
+        _plan_series(child, stage, end, today, rng, contacts, topics)
+
+
+def _plan_series(
+    child: PlannedChild,
+    stage: Stage,
+    end: dt.date,
+    today: dt.date,
+    rng: random.Random,
+    contacts: list[PlannedContact],
+    topics: tuple[Topic, ...],
+) -> None:
+    """Further calls of a series after its first (``contacts[-1]``), each planned at the one
+    before: none for a third of the families, up to four more for the others; the last may be
+    planned for a day still ahead."""
+    more = _weighted(rng, ((0, 3), (1, 3), (2, 2), (3, 1), (4, 1)))
+    previous = contacts[-1]
+    for _ in range(more):
+        planned = previous.on + dt.timedelta(days=rng.randint(10, 28))
+        if planned > end:
+            return
+        previous.next_on = planned
+        if planned > today:
+            return  # the next call is still ahead: the series is under way
+        call = PlannedContact(child.index, stage, planned, Outcome.COMPLETED, topics[:1])
+        contacts.append(call)
+        previous = call
 
 
 # --- writing -----------------------------------------------------------------------------------------
@@ -969,7 +1017,7 @@ def _write_contacts(
         unit, visitor = _unit_for(world, child, plan.on)
         if unit is None:
             continue  # no health-visiting unit serves that municipality in the demo
-        if plan.outcome == Outcome.COMPLETED:
+        if plan.outcome == Outcome.COMPLETED and not plan.stage.is_series:
             completed[(plan.child, plan.stage.pk)] += 1
             if completed[(plan.child, plan.stage.pk)] > 1:
                 raise ValueError("The demo planned two completed contacts for one stage.")
@@ -986,6 +1034,7 @@ def _write_contacts(
             unit=unit,
             recorded_by=visitor,
             note=plan.note,
+            next_contact_on=plan.next_on,
             lock_version=1,
             created_at=moment,
             updated_at=moment,
@@ -1057,6 +1106,7 @@ def _record_one_by_one(
             stage=plan.stage,
             topics=plan.topics,
             note=plan.note,
+            next_contact_on=plan.next_on,
         )
     return len(recent), len(skips)
 

@@ -17,7 +17,7 @@ from django.utils import translation
 
 from borneliv.organisations import services
 from borneliv.organisations.models import Institution
-from borneliv.testing import PROGRAMME_START, World
+from borneliv.testing import INSTITUTIONS_FROM, PROGRAMME_START, World
 
 ClientFor = Callable[[str], Client]
 
@@ -76,12 +76,13 @@ def test_a_user_can_switch_to_english_and_back(client_for: ClientFor) -> None:
 def test_the_area_page_shows_danish_dates_as_dd_mm_yyyy(
     world: World, client_for: ClientFor
 ) -> None:
-    assert PROGRAMME_START.isoformat() == "2024-08-01"
+    assert PROGRAMME_START.isoformat() == "2023-01-01"
+    assert INSTITUTIONS_FROM.isoformat() == "2024-08-01"
     html = page(client_for("lars"), f"/areas/{world.lindholm.pk}/")
-    assert "siden 01.08.2024" in html  # the area's start date
+    assert "siden 01.01.2023" in html  # the area's start date
     assert '<td class="nowrap">01.08.2024</td>' in html  # membership history
     assert "igangværende" in html
-    assert "2024-08-01" not in html
+    assert "2024-08-01" not in html and "2023-01-01" not in html
 
 
 @pytest.mark.django_db
@@ -89,7 +90,7 @@ def test_the_area_page_shows_english_dates_in_english(world: World, client_for: 
     client = client_for("lars")
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = page(client, f"/areas/{world.lindholm.pk}/")
-    assert "since 1 Aug 2024" in html
+    assert "since 1 Jan 2023" in html
     assert "01.08.2024" not in html
 
 
@@ -278,12 +279,23 @@ def test_the_compiled_danish_catalogue_matches_the_po_file(catalogue: list[Entry
         compiled = gettext.GNUTranslations(handle)
     stale = []
     for entry in messages_of(catalogue):
+        context = entry.msgctxt
         if entry.msgid_plural is None:
-            if compiled.gettext(entry.msgid) != entry.msgstrs[None]:
+            found = (
+                compiled.pgettext(context, entry.msgid)
+                if context is not None
+                else compiled.gettext(entry.msgid)
+            )
+            if found != entry.msgstrs[None]:
                 stale.append(entry.msgid)
         else:
             for n, index in ((1, 0), (2, 1)):
-                if compiled.ngettext(entry.msgid, entry.msgid_plural, n) != entry.msgstrs[index]:
+                found = (
+                    compiled.npgettext(context, entry.msgid, entry.msgid_plural, n)
+                    if context is not None
+                    else compiled.ngettext(entry.msgid, entry.msgid_plural, n)
+                )
+                if found != entry.msgstrs[index]:
                     stale.append(entry.msgid)
     assert stale == [], "run compilemessages"
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
+from django.db import models, transaction
 from pytest_django import DjangoDbBlocker
 
 from borneliv.accounts.models import User, today
@@ -311,6 +311,33 @@ def test_vulnerable_families_are_mostly_reached(demo: DemoResult) -> None:
         )
         assert outcomes[Outcome.NOT_REACHED] > 0, code
         assert outcomes[Outcome.DECLINED] > 0, code
+
+
+@pytest.mark.django_db
+def test_the_comparison_areas_get_no_programme_contact(demo: DemoResult) -> None:
+    from borneliv.healthvisits.checks import programme_contacts_outside_programme_areas
+
+    assert programme_contacts_outside_programme_areas().count() == 0
+    # ... while they get the ordinary visits, and the programme areas get the programme's.
+    ordinary = Contact.objects.filter(
+        child__residences__area__kind="comparison", stage__is_programme=False
+    )
+    assert ordinary.exists()
+    assert Contact.objects.filter(stage__code="enhanced_visit_4_6m").count() > 1000
+
+
+@pytest.mark.django_db
+def test_breastfeeding_counselling_is_a_series_of_planned_calls(demo: DemoResult) -> None:
+    calls = Counter(
+        Contact.objects.filter(stage__code="feeding_phone", outcome=Outcome.COMPLETED).values_list(
+            "child_id", flat=True
+        )
+    )
+    per_child = Counter(calls.values())
+    assert per_child[1] > 0 and sum(n for calls, n in per_child.items() if calls >= 3) > 0
+    planned = Contact.objects.filter(stage__code="feeding_phone", next_contact_on__isnull=False)
+    assert planned.exists()
+    assert not planned.filter(next_contact_on__lte=models.F("contact_date")).exists()
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from borneliv.organisations import services
 from borneliv.organisations.models import Area, Institution, InstitutionArea, Municipality, Partner
-from borneliv.testing import PROGRAMME_START, World
+from borneliv.testing import INSTITUTIONS_FROM, PROGRAMME_START, World
 
 pytestmark = pytest.mark.django_db
 
@@ -358,7 +358,7 @@ def test_it_accepts_a_membership_starting_the_day_after_the_last_ended(world: Wo
         .order_by("valid_from")
         .values_list("area__name", "valid_from", "valid_to")
     ) == [
-        ("Lindholm", PROGRAMME_START, dt.date(2025, 7, 31)),
+        ("Lindholm", INSTITUTIONS_FROM, dt.date(2025, 7, 31)),
         ("Vejgaard", dt.date(2025, 8, 1), None),
     ]
 
@@ -414,7 +414,7 @@ def test_moving_an_institution_between_areas_keeps_its_history(world: World) -> 
         InstitutionArea.objects.filter(institution=world.gl_lindholm_skole)
         .order_by("valid_from")
         .values_list("area__name", "valid_from", "valid_to")
-    ) == [("Lindholm", PROGRAMME_START, day_before), ("Vejgaard", moved_on, None)]
+    ) == [("Lindholm", INSTITUTIONS_FROM, day_before), ("Vejgaard", moved_on, None)]
     ended = InstitutionArea.objects.get(institution=world.gl_lindholm_skole, area=world.lindholm)
     assert [(h.history_type, h.valid_to) for h in ended.history.order_by("history_id")] == [
         ("+", None),
@@ -432,7 +432,7 @@ def test_it_refuses_moving_an_institution_to_the_area_it_is_in(world: World) -> 
 def test_it_refuses_a_move_dated_on_the_day_the_membership_started(world: World) -> None:
     with refused({"valid_from": ["The move must be dated after the current membership started."]}):
         services.institution_move_to_area(
-            institution=world.gl_lindholm_skole, area=world.vejgaard, on=PROGRAMME_START
+            institution=world.gl_lindholm_skole, area=world.vejgaard, on=INSTITUTIONS_FROM
         )
 
 
