@@ -77,7 +77,7 @@ def coverage_figure(figures: Coverage, indicator: str) -> Figure:
     axes.set_xticks(np.arange(len(labels)), labels)
     axes.set_xlim(-0.5, max(len(labels) - 0.5, 0.5))
     axes.set_ylim(0, 105)
-    axes.yaxis.set_major_formatter(PercentFormatter(decimals=0))
+    axes.yaxis.set_major_formatter(PercentFormatter(decimals=0, symbol=" %"))
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_title(indicator_title(indicator), fontsize=10, loc="left")
