@@ -1,8 +1,10 @@
 """Throughput of the schedule engine on a national-scale synthetic registry (no database).
 
 600,000 children born over six years, about 5 contacts each (3 million rows), 15 % of families
-vulnerable, residence in Aalborg, Albertslund or Frederikssund with some moves, the seven seeded
-stages (from the seed migration, with Albertslund's overrides). Prints children per second of
+vulnerable, residence in Aalborg, Albertslund or Frederikssund with some moves between programme
+areas (four in five, started on different days) and comparison areas, breastfeeding calls that
+plan the next one, the seven seeded stages (from the seed migrations, with Albertslund's
+overrides, the programme's own stages and the breastfeeding series). Prints children per second of
 ``schedule_batch`` (median of 5 runs), the time to assemble the batch from column arrays and from
 ``values_list``-shaped Python rows, and the peer: the straightforward per-child pure-Python schedule
 (``borneliv/healthvisits/reference.py``) on a sample, scaled to children per second, with the ratio. The sample's
@@ -23,6 +25,7 @@ from common import seeded_stage_defs, timed
 
 from borneliv.healthvisits.reference import schedule_one_child
 from borneliv.healthvisits.schedule import (
+    NO_DAY,
     OPEN_END,
     OUTCOMES,
     ContactFact,
@@ -55,6 +58,12 @@ def synthetic_columns(children: int, seed: int = 20261101) -> dict[str, np.ndarr
     window_start = np.array([s.window_start_days for s in STAGES])[stage_index]
     contact_day = birth[contact_child] + window_start + rng.integers(-20, 120, len(contact_child))
     contact_outcome = rng.choice(3, size=len(contact_child), p=[0.7, 0.2, 0.1])
+    # Half the contacts plan a next one 10–28 days later (only a series reads it).
+    contact_next = np.where(
+        rng.random(len(contact_child)) < 0.5,
+        contact_day + rng.integers(10, 29, len(contact_child)),
+        NO_DAY,
+    )
     keep = contact_day <= today
     stage_codes = np.array([s.code for s in STAGES])
 
@@ -81,6 +90,11 @@ def synthetic_columns(children: int, seed: int = 20261101) -> dict[str, np.ndarr
     residence_municipality = MUNICIPALITIES[
         np.concatenate([first, rng.integers(0, 3, len(movers))])
     ]
+    # Four areas in five are programme areas, their programmes starting over three years.
+    programme_area = rng.random(len(residence_child)) < 0.8
+    residence_programme_from = np.where(
+        programme_area, today - rng.integers(0, 3 * 365, len(residence_child)), OPEN_END
+    )
 
     return {
         "child_ids": ids,
@@ -89,6 +103,7 @@ def synthetic_columns(children: int, seed: int = 20261101) -> dict[str, np.ndarr
         "contact_stage": stage_codes[stage_index[keep]],
         "contact_day": contact_day[keep],
         "contact_outcome": contact_outcome[keep],
+        "contact_next": contact_next[keep],
         "skip_child": ids[skip_child],
         "skip_stage": skip_stage,
         "skip_day": birth[skip_child] + 100,
@@ -102,6 +117,7 @@ def synthetic_columns(children: int, seed: int = 20261101) -> dict[str, np.ndarr
         "residence_start": residence_start,
         "residence_end": residence_end,
         "residence_municipality": residence_municipality,
+        "residence_programme_from": residence_programme_from,
     }
 
 
@@ -127,16 +143,20 @@ def per_child_facts(columns: dict[str, np.ndarray], count: int) -> list[dict[str
             zip(*(columns[f"{prefix}_{n}"][keep].tolist() for n in ("child", *names)), strict=True)
         )
 
-    for child, stage, day, outcome in rows("contact", "stage", "day", "outcome"):
+    for child, stage, day, outcome, planned in rows("contact", "stage", "day", "outcome", "next"):
         facts[row_of[child]]["contacts"].append(
-            ContactFact(stage, day_date(day), OUTCOMES[outcome])
+            ContactFact(stage, day_date(day), OUTCOMES[outcome], day_date(planned))
         )
     for child, stage, day, reason in rows("skip", "stage", "day", "reason"):
         facts[row_of[child]]["skips"].append(SkipFact(stage, day_date(day), reason))
     for child, start, end in rows("vulnerable", "start", "end"):
         facts[row_of[child]]["vulnerable"].append(Period(day_date(start), day_date(end)))
-    for child, start, end, code in rows("residence", "start", "end", "municipality"):
-        facts[row_of[child]]["residence"].append(Residence(day_date(start), day_date(end), code))
+    for child, start, end, code, programme in rows(
+        "residence", "start", "end", "municipality", "programme_from"
+    ):
+        facts[row_of[child]]["residence"].append(
+            Residence(day_date(start), day_date(end), code, day_date(programme))
+        )
     return facts
 
 
@@ -183,6 +203,7 @@ def main() -> None:
             small["contact_stage"].tolist(),
             as_date(small["contact_day"]),
             [OUTCOMES[o] for o in small["contact_outcome"].tolist()],
+            as_date(small["contact_next"]),
             strict=True,
         )
     )

@@ -21,11 +21,18 @@ def seed_stages() -> list[tuple[Any, ...]]:
     return list(migration.STAGES)
 
 
+#: The stages healthvisits' migration 0004 seeds as series (its module needs Django settings,
+#: which the engine's benchmark does without).
+SERIES_STAGES = ("feeding_phone",)
+
+
 def seeded_stage_defs() -> tuple[StageDef, ...]:
-    """The seeded stages as the engine sees them, with Albertslund's overrides."""
+    """The seeded stages as the engine sees them, with Albertslund's overrides, the programme's
+    own stages only in programme areas and breastfeeding counselling as a series."""
     defs = []
+    series = set(SERIES_STAGES)
     for row in seed_stages():
-        code, _da, _en, _kl, _kl_name, _mode, _target, start, end, closing, expiry, elig, _p = row
+        code, _da, _en, _kl, _kl_name, _mode, _target, start, end, closing, expiry, elig, prog = row
         defs.append(
             StageDef(
                 code=code,
@@ -35,6 +42,8 @@ def seeded_stage_defs() -> tuple[StageDef, ...]:
                 closing_days=closing,
                 eligibility=Eligibility(elig),
                 overrides=OVERRIDES.get(code, {}),
+                programme=prog,
+                series=code in series,
             )
         )
     return tuple(defs)

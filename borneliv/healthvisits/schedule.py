@@ -81,6 +81,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -403,11 +404,25 @@ class ScheduleBatch:
             raise ValueError("The residence arrays differ in length.")
         if self.child_ids is not None and len(self.child_ids) != n:
             raise ValueError("child_ids does not have one id per child.")
+        _ = self.residence_ranking  # ranked once, with the batch (counted as assembling it)
 
     @property
     def n(self) -> int:
         """Number of children."""
         return len(self.birth)
+
+    @cached_property
+    def residence_ranking(self) -> IntArray:
+        """Residence rows by child, then by preference (start, municipality, earlier programme
+        start): for a day, the last covering row of a child is where it lives."""
+        return np.lexsort(
+            (
+                -self.programme_from,
+                self.residence_municipality,
+                self.residence_start,
+                self.residence_child,
+            )
+        ).astype(np.int64)
 
     @property
     def programme_from(self) -> IntArray:
@@ -920,32 +935,25 @@ def _residence_on(batch: ScheduleBatch, day: IntArray) -> IntArray:
     """Per child, the residence row covering ``day`` (one day per child), -1 where none does.
 
     Of overlapping rows the one that started last wins; on the same start, the higher
-    municipality code; then the earlier programme start.
+    municipality code; then the earlier programme start. The rows are ranked once per batch
+    (``ScheduleBatch.residence_ranking``), so each look-up is a linear pass.
     """
-    child = batch.residence_child
-    wanted = day[child]
-    covers = np.nonzero(
-        (batch.residence_start <= batch.residence_end)
-        & (batch.residence_start <= wanted)
-        & (wanted <= batch.residence_end)
-    )[0]
     found = np.full(batch.n, -1, dtype=np.int64)
-    if len(covers) == 0:
+    ranked = batch.residence_ranking
+    if len(ranked) == 0:
         return found
-    # Sorted by child, then ascending preference: the last row of each child wins.
-    ranked = covers[
-        np.lexsort(
-            (
-                -batch.programme_from[covers],
-                batch.residence_municipality[covers],
-                batch.residence_start[covers],
-                child[covers],
-            )
-        )
-    ]
-    last = np.ones(len(ranked), dtype=bool)
-    last[:-1] = child[ranked][1:] != child[ranked][:-1]
-    found[child[ranked][last]] = ranked[last]
+    child = batch.residence_child[ranked]
+    wanted = day[child]
+    start = batch.residence_start[ranked]
+    end = batch.residence_end[ranked]
+    covering = np.nonzero((start <= end) & (start <= wanted) & (wanted <= end))[0]
+    if len(covering) == 0:
+        return found
+    # Rows are sorted by child, then ascending preference: the last covering row of each wins.
+    owners = child[covering]
+    last = np.ones(len(covering), dtype=bool)
+    last[:-1] = owners[1:] != owners[:-1]
+    found[owners[last]] = ranked[covering[last]]
     return found
 
 
