@@ -203,3 +203,49 @@ def test_the_openapi_document_describes_the_endpoints(client_for: ClientFor) -> 
     paths = response.json()["paths"]
     assert "get" in paths["/api/v1/children/{public_id}/schedule"]
     assert {"get", "post"} <= set(paths["/api/v1/children/{public_id}/contacts"])
+
+
+def test_the_schedule_says_why_a_comparison_child_gets_no_programme_stage(
+    make_child: MakeChild, client_for: ClientFor, frozen: dt.date, world: World
+) -> None:
+    child = make_child(age_days=130, area=world.vejgaard)
+    body = client_for("hanne").get(f"/api/v1/children/{child.public_id}/schedule").json()
+    stages = {s["code"]: s for s in body["stages"]}
+    assert (stages["enhanced_visit_4_6m"]["status"], stages["enhanced_visit_4_6m"]["reason"]) == (
+        "not_eligible",
+        "not_programme_area",
+    )
+    assert stages["visit_2m"]["reason"] == ""  # ordinary stages stay
+
+
+def test_a_breastfeeding_call_plans_the_next_one_through_the_api(
+    make_child: MakeChild, client_for: ClientFor, frozen: dt.date
+) -> None:
+    child = make_child(age_days=40, vulnerable=True)
+    client = client_for("hanne")
+    url = f"/api/v1/children/{child.public_id}/contacts"
+    planned = frozen + dt.timedelta(days=14)
+    body = {
+        "contact_date": frozen.isoformat(),
+        "mode": "phone",
+        "outcome": "completed",
+        "stage": "feeding_phone",
+        "next_contact_on": planned.isoformat(),
+    }
+    response = post(client, url, body)
+    assert response.status_code == 201, response.content  # type: ignore[attr-defined]
+    assert response.json()["next_contact_on"] == planned.isoformat()  # type: ignore[attr-defined]
+    schedule = client.get(f"/api/v1/children/{child.public_id}/schedule").json()
+    feeding = next(s for s in schedule["stages"] if s["code"] == "feeding_phone")
+    assert (feeding["status"], feeding["planned"], feeding["calls"], feeding["is_series"]) == (
+        "ongoing",
+        planned.isoformat(),
+        1,
+        True,
+    )
+    # A plan outside the series' half year is refused with the field named.
+    late = {**body, "contact_date": (frozen - dt.timedelta(days=1)).isoformat()}
+    late["next_contact_on"] = (child.birth_date + dt.timedelta(days=200)).isoformat()
+    refused = post(client, url, late)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "next_contact_on" in refused.json()["errors"]  # type: ignore[attr-defined]
