@@ -225,7 +225,7 @@ def test_a_breastfeeding_call_plans_the_next_one_through_the_api(
     client = client_for("hanne")
     url = f"/api/v1/children/{child.public_id}/contacts"
     planned = frozen + dt.timedelta(days=14)
-    body = {
+    body: dict[str, object] = {
         "contact_date": frozen.isoformat(),
         "mode": "phone",
         "outcome": "completed",
@@ -244,7 +244,7 @@ def test_a_breastfeeding_call_plans_the_next_one_through_the_api(
         True,
     )
     # A plan outside the series' half year is refused with the field named.
-    late = {**body, "contact_date": (frozen - dt.timedelta(days=1)).isoformat()}
+    late: dict[str, object] = {**body, "contact_date": (frozen - dt.timedelta(days=1)).isoformat()}
     late["next_contact_on"] = (child.birth_date + dt.timedelta(days=200)).isoformat()
     refused = post(client, url, late)
     assert refused.status_code == 422  # type: ignore[attr-defined]
