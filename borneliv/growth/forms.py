@@ -75,11 +75,14 @@ class DecimalCommaField(forms.DecimalField):
         return attrs
 
 
-class MeasurementForm(forms.Form):
-    """A measurement of one child: date, weight and/or height/length, position, context, note."""
+WEIGHT_HELP = _("In kilograms, e.g. 12.4.")
+HEIGHT_LABEL = _("Height or length (cm)")
+HEIGHT_HELP = _("In centimetres, to one decimal, e.g. 86.5.")
 
-    measured_on = forms.DateField(label=_("Date measured"), widget=DateInput)
-    weight_kg = DecimalCommaField(
+
+def weight_field(help_text: Any = WEIGHT_HELP) -> DecimalCommaField:
+    """The weight of a measurement as a form field (kg, decimal comma, the plausible range)."""
+    return DecimalCommaField(
         label=_("Weight (kg)"),
         required=False,
         max_digits=6,
@@ -87,25 +90,42 @@ class MeasurementForm(forms.Form):
         low=WEIGHT_MIN_KG,
         high=WEIGHT_MAX_KG,
         range_message=_("The weight must be between %(low)s and %(high)s kg."),
-        help_text=_("In kilograms, e.g. 12.4."),
+        help_text=help_text,
     )
-    height_cm = DecimalCommaField(
-        label=_("Height or length (cm)"),
+
+
+def height_field(label: Any = HEIGHT_LABEL, help_text: Any = HEIGHT_HELP) -> DecimalCommaField:
+    """The height or length of a measurement as a form field (cm, one decimal)."""
+    return DecimalCommaField(
+        label=label,
         required=False,
         max_digits=4,
         decimal_places=1,
         low=HEIGHT_MIN_CM,
         high=HEIGHT_MAX_CM,
         range_message=_("The height or length must be between %(low)s and %(high)s cm."),
-        help_text=_("In centimetres, to one decimal, e.g. 86.5."),
+        help_text=help_text,
     )
-    position = forms.ChoiceField(
+
+
+def position_field() -> forms.ChoiceField:
+    """Lying (length) or standing (height)."""
+    return forms.ChoiceField(
         label=_("Measured"),
         choices=Position.choices,
         required=False,
         widget=forms.RadioSelect,
         help_text=_("Usually lying under 2 years and standing from 2 years."),
     )
+
+
+class MeasurementForm(forms.Form):
+    """A measurement of one child: date, weight and/or height/length, position, context, note."""
+
+    measured_on = forms.DateField(label=_("Date measured"), widget=DateInput)
+    weight_kg = weight_field()
+    height_cm = height_field()
+    position = position_field()
     context = forms.ChoiceField(label=_("Occasion"), choices=Context.choices)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})

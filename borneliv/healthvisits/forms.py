@@ -8,14 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from borneliv.growth.forms import DecimalCommaField
-from borneliv.growth.models import (
-    HEIGHT_MAX_CM,
-    HEIGHT_MIN_CM,
-    WEIGHT_MAX_KG,
-    WEIGHT_MIN_KG,
-    Position,
-)
+from borneliv.growth.forms import height_field, position_field, weight_field
 from borneliv.healthvisits.models import Contact, ContactMode, Outcome, Stage, StageSkip, Topic
 from borneliv.healthvisits.selectors import Bucket, Sort, WorklistFilters
 from borneliv.healthvisits.services import VisitMeasurement
@@ -108,33 +101,12 @@ class ContactForm(VersionedFormMixin, forms.Form):
             "empty when the family needs no more calls."
         ),
     )
-    weight_kg = DecimalCommaField(
-        label=_("Weight (kg)"),
-        required=False,
-        max_digits=6,
-        decimal_places=3,
-        low=WEIGHT_MIN_KG,
-        high=WEIGHT_MAX_KG,
-        range_message=_("The weight must be between %(low)s and %(high)s kg."),
-        help_text=_("In kilograms, e.g. 7.45."),
-    )
-    height_cm = DecimalCommaField(
+    weight_kg = weight_field(help_text=_("In kilograms, e.g. 7.45."))
+    height_cm = height_field(
         label=_("Length or height (cm)"),
-        required=False,
-        max_digits=4,
-        decimal_places=1,
-        low=HEIGHT_MIN_CM,
-        high=HEIGHT_MAX_CM,
-        range_message=_("The height or length must be between %(low)s and %(high)s cm."),
         help_text=_("In centimetres, to one decimal, e.g. 66.5."),
     )
-    position = forms.ChoiceField(
-        label=_("Measured"),
-        choices=Position.choices,
-        required=False,
-        widget=forms.RadioSelect,
-        help_text=_("Usually lying under 2 years and standing from 2 years."),
-    )
+    position = position_field()
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
