@@ -15,9 +15,10 @@ ids behave alike, because the page decides what to show with the same rule for e
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from django.db import transaction
@@ -147,13 +148,15 @@ def crawl(
     depth: int = 2,
     per_route: int = 3,
     press_buttons: bool = False,
+    on_page: Callable[[str, Any], None] | None = None,
 ) -> Crawl:
     """Visit ``start`` and what it links to, ``depth`` steps deep; see the module docstring.
 
     With ``press_buttons`` every POST form's button met on the way (one per route) is pressed
     too, as the form stands, inside a transaction that is rolled back — so nothing it does is
     kept — and its answer is recorded in ``posts``: a 400 (the form wants more) is fine, a 403
-    is a button the user should not have been shown.
+    is a button the user should not have been shown. ``on_page(url, response)`` is called with
+    every HTML page that answers 200 (e.g. to check its words, ``borneliv.testing_words``).
     """
     result = Crawl()
     seen: set[str] = {start}
@@ -171,9 +174,11 @@ def crawl(
                 response = client.get(target)
                 status = response.status_code
             result.visits.append(Visit(url, status, found_on))
-            if step == depth or status != 200:
+            if status != 200 or "text/html" not in response.get("Content-Type", ""):
                 continue
-            if "text/html" not in response.get("Content-Type", ""):
+            if on_page is not None:
+                on_page(url, response)
+            if step == depth:
                 continue
             html = response.content.decode()
             for link in _new_links(html, url, seen, per, per_route):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from borneliv.accounts.models import Membership, Role, today
 from borneliv.accounts.rules import PROJECT_LEADER_GRANTS
-from borneliv.lib.forms import VersionedFormMixin
+from borneliv.lib.forms import VersionedFormMixin, required_in_practice
 
 
 class ApiTokenForm(forms.Form):
@@ -153,6 +153,8 @@ class MembershipForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("valid_from", today())
         super().__init__(*args, **kwargs)
         self.organisations = Organisations(user)
+        # Empty only for an administrator's or a researcher's role (the help text says so).
+        required_in_practice(self.fields["organisation"])
         roles = grantable_roles(user)
         self.fields["role"].choices = [("", _("Choose a role")), *roles]  # type: ignore[attr-defined]
         self.fields["organisation"].choices = (  # type: ignore[attr-defined]

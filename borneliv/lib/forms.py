@@ -35,6 +35,35 @@ def add_service_errors(form: BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+class DecimalInput(forms.TextInput):
+    """A decimal number as the reader writes it: "4,5" in Danish, "4.5" in English.
+
+    For a field with ``localize=True``, which reads a comma and a point alike (no thousands
+    separator is in use). A browser's ``<input type=number>`` shows "4.5" on a Danish page; a
+    text box with ``inputmode="decimal"`` shows the number localised and still brings up the
+    number keyboard on a phone. Whole numbers show without ".0".
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "decimal", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super().format_value(value)
+
+
+def required_in_practice(field: forms.Field) -> forms.Field:
+    """Mark a field the form accepts empty but the user's case needs, so it is not "(optional)".
+
+    E.g. where a role is held: empty only for administrators and researchers, which the help
+    text says; or two fields of which one must be given. Validation stays the form's and the
+    service's; ``includes/field.html`` only leaves out the "(optional)" after the label.
+    """
+    field.required_in_practice = True  # type: ignore[attr-defined]
+    return field
+
+
 def parse_year(value: str | None, field: str, errors: dict[str, str]) -> int | None:
     """A year from a query parameter; None when blank, an error under ``field`` when not a year."""
     if value in (None, ""):
