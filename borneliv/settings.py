@@ -72,7 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
-    "axes",
+    "borneliv.accounts.third_party.LockoutsConfig",  # django-axes, named in Danish
     "csp",
     "ninja",
     "borneliv.accounts",
@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "borneliv.accounts.context_processors.navigation",
+                "borneliv.organisations.context_processors.programme",
             ],
         },
     },

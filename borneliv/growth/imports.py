@@ -47,7 +47,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
@@ -131,6 +131,25 @@ ALIASES: dict[str, tuple[str, ...]] = {
     **ITEM_ALIASES,
 }
 REQUIRED = ("cpr", "examined_on")
+#: Each column as the import page documents it (in Danish, as the files are written): what
+#: messages call it, never the internal name ("dato", not "examined_on"). Each is accepted too.
+COLUMN_NAMES: dict[str, str] = {
+    "cpr": "cpr",
+    "examined_on": "dato",
+    "height_cm": "hoejde",
+    "weight_kg": "vaegt",
+    "position": "position",
+    "school": "instnr",
+    "walk": "gang",
+    "jump": "hop",
+    "balance": "balance",
+    "skip": "gadedrengeloeb",
+    "one_leg": "eet_ben",
+    "throw": "kast",
+    "catch": "grib",
+    "pencil_grip": "blyantsgreb",
+    "hand_preference": "haandpraeference",
+}
 VALUE_COLUMNS = ("height_cm", "weight_kg", *MOTOR_ITEM_CODES)
 
 REMARK_VALUES = frozenset({"1", "ja", "j", "yes", "y", "x", "true", "sand"})
@@ -264,14 +283,25 @@ class ImportReport:
 
 def read_rows(data: bytes, filename: str = "") -> list[SourceRow]:
     """The data rows of a CSV (``;`` or ``,``, UTF-8 with or without BOM) or XLSX file."""
-    rows = tabular.read_rows(data, filename, aliases=ALIASES, required=REQUIRED, max_rows=MAX_ROWS)
+    rows = tabular.read_rows(
+        data,
+        filename,
+        aliases=ALIASES,
+        required=REQUIRED,
+        max_rows=MAX_ROWS,
+        names=COLUMN_NAMES,
+    )
     if rows and not any(column in row.values for row in rows for column in VALUE_COLUMNS):
         raise ImportFileError(
             _(
-                "The file has no column with values to import: give height_cm, weight_kg or "
-                "the motor items (walk, jump, balance, skip, one_leg, throw, catch, pencil_grip, "
-                "hand_preference)."
+                "The file has no column with values to import: give %(height)s, %(weight)s or "
+                "the motor items (%(items)s)."
             )
+            % {
+                "height": COLUMN_NAMES["height_cm"],
+                "weight": COLUMN_NAMES["weight_kg"],
+                "items": ", ".join(COLUMN_NAMES[code] for code in MOTOR_ITEM_CODES),
+            }
         )
     return rows
 
@@ -330,6 +360,12 @@ def _remark(value: Any) -> bool | None:
     raise ValueError(text)
 
 
+def _localised(number: Decimal | float) -> str:
+    """A number as the reader writes it: "112,5" in Danish, without trailing zeros."""
+    text = f"{number:f}" if isinstance(number, Decimal) else f"{number:g}"
+    return formats.number_format(Decimal(text), use_l10n=True)
+
+
 def _column_label(column: str) -> str:
     return _("The height (cm)") if column == "height_cm" else _("The weight (kg)")
 
@@ -350,9 +386,9 @@ def _check_number(
             _("%(what)s %(value)s lies outside the limits %(low)s–%(high)s.")
             % {
                 "what": _column_label(column),
-                "value": _shown(f"{number.normalize():f}"),
-                "low": f"{low:g}",
-                "high": f"{high:g}",
+                "value": _shown(_localised(number.normalize())),
+                "low": _localised(low),
+                "high": _localised(high),
             }
         )
         return None
@@ -417,7 +453,7 @@ def _check_row(source: SourceRow, schools: dict[str, Institution], today: dt.dat
                     "The value “%(value)s” of %(item)s is not a remark (1, ja, yes, x), "
                     "no remark (0, nej, no) or empty (not assessed)."
                 )
-                % {"value": _shown(str(exc)), "item": code}
+                % {"value": _shown(str(exc)), "item": COLUMN_NAMES[code]}
             )
     if (
         not row.errors

@@ -478,14 +478,22 @@ class NationalFigure:
         return (self.percent_low + self.percent_high) / 2
 
 
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for the catalogue (``makemessages`` reads this name) without Django; the
+    page translates it where it shows it (``views.prevalence``)."""
+    return message
+
+
 #: National figures from DOMAIN.md ("Numbers worth knowing"), keyed by (measure, setting).
 #: Where a (measure, setting) has no entry, no national figure is published here: the page says so.
+#: The sources are English messages, translated by the page.
 NATIONAL_FIGURES: dict[tuple[str, str], NationalFigure] = {
     ("overweight", "school_start"): NationalFigure(
         percent_low=12.0,
         percent_high=13.0,
         period="2012–2018",
-        source=(
+        source=gettext_noop(
+            # xgettext:no-python-format
             "Danish child-health statistics (school health records), as summarised in the "
             "programme's domain brief: overweight incl. obesity about 12–13 % at school start, "
             "stable 2012–18, IOTF cut-offs"
@@ -495,7 +503,8 @@ NATIONAL_FIGURES: dict[tuple[str, str], NationalFigure] = {
         percent_low=5.0,
         percent_high=5.0,
         period="",
-        source=(
+        source=gettext_noop(
+            # xgettext:no-python-format
             "Danish child-health statistics (health-visiting records), as summarised in the "
             "programme's domain brief: about 5 % of infants aged 6–10 months"
         ),
@@ -504,7 +513,8 @@ NATIONAL_FIGURES: dict[tuple[str, str], NationalFigure] = {
         percent_low=6.3,
         percent_high=6.3,
         period="2018/19",
-        source=(
+        source=gettext_noop(
+            # xgettext:no-python-format
             "Danish child-health statistics (school-start exams), as summarised in the "
             "programme's domain brief: motor difficulties (3 or more of 9 remarks) 6.3 % in "
             "2018/19, about 6–8 % in other years"

@@ -275,7 +275,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             child_ids=work.child_ids_at(work.order),
             view="worklist_export",
         )
-        filename = f"worklist-{on.isoformat()}.{export}"
+        filename = ascii_filename(_("Worklist"), on.isoformat(), extension=export)
         if export == "csv":
             return exports.worklist_csv(rows, filename=filename)
         return exports.worklist_xlsx(rows, filename=filename, title=_("Worklist"))

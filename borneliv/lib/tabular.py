@@ -8,6 +8,8 @@ byte-order mark, separated by ``;`` or ``,`` (whichever the header line uses mor
 read from their first sheet.
 
 Messages (``ImportFileError``) are safe to show: they name columns and limits, never cell values.
+A column is named as the import page documents it (``names``; by default its first accepted
+header name), never by the importer's internal name.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def rows_from_table(
     aliases: Aliases,
     required: Sequence[str],
     max_rows: int = MAX_ROWS,
+    names: Mapping[str, str] | None = None,
 ) -> list[SourceRow]:
     """The data rows of a table whose first row is the header."""
     iterator = iter(table)
@@ -63,10 +66,10 @@ def rows_from_table(
     columns = [column_of(str(cell or ""), aliases) for cell in header]
     missing = [c for c in required if c not in columns]
     if missing:
-        names = ", ".join(aliases[c][0] for c in missing)
+        shown = ", ".join((names or {}).get(c) or aliases[c][0] for c in missing)
         raise ImportFileError(
             _("The file lacks required columns: %(names)s. The first row must name the columns.")
-            % {"names": names}
+            % {"names": shown}
         )
     rows: list[SourceRow] = []
     for number, cells in enumerate(iterator, start=2):
@@ -104,8 +107,13 @@ def read_rows(
     aliases: Aliases,
     required: Sequence[str],
     max_rows: int = MAX_ROWS,
+    names: Mapping[str, str] | None = None,
 ) -> list[SourceRow]:
-    """The data rows of a CSV (``;`` or ``,``, UTF-8 with or without BOM) or XLSX file."""
+    """The data rows of a CSV (``;`` or ``,``, UTF-8 with or without BOM) or XLSX file.
+
+    ``names`` names the columns in messages as the import page documents them (canonical column
+    → header name); a column without one is named by its first accepted header name.
+    """
     if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
@@ -120,10 +128,13 @@ def read_rows(
                 aliases=aliases,
                 required=required,
                 max_rows=max_rows,
+                names=names,
             )
         finally:
             workbook.close()
-    return rows_from_table(_csv_table(data), aliases=aliases, required=required, max_rows=max_rows)
+    return rows_from_table(
+        _csv_table(data), aliases=aliases, required=required, max_rows=max_rows, names=names
+    )
 
 
 # Cells

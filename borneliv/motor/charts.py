@@ -63,7 +63,8 @@ RIGHT = 0.95
 
 
 def _date(value: Any) -> str:
-    return str(formats.date_format(value, "j. F Y" if _danish() else "j F Y"))
+    """dd.mm.åååå in Danish, as every date the platform shows; "6 October 2026" in English."""
+    return str(formats.date_format(value, "SHORT_DATE_FORMAT" if _danish() else "j F Y"))
 
 
 def _danish() -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from borneliv.motor.instruments import number_text
 from borneliv.motor.models import (
@@ -115,9 +116,16 @@ def _number(value: Decimal) -> str:
     return str(number_format(Decimal(number_text(value))))
 
 
+def _count(value: Decimal) -> int:
+    """The count that picks a plural form: one only for exactly 1 ("1 bemærkning", "1,5
+    bemærkninger")."""
+    return 1 if value == 1 else 2
+
+
 def rule_in_words(version: InstrumentVersion) -> list[str]:
     """The summary rule of a version as sentences a pedagogue can read."""
     few, challenges = _number(version.few_signs_from), _number(version.challenges_from)
+    few_count, challenges_count = _count(version.few_signs_from), _count(version.challenges_from)
     sentences = [
         _(
             "Every answer on a skill item gives the child a number of remarks, shown next to "
@@ -125,21 +133,36 @@ def rule_in_words(version: InstrumentVersion) -> list[str]:
             "movement and courage to challenge the body never give remarks. Items not assessed "
             "count neither way."
         ),
-        _(
+        ngettext(
+            "The child needs at least %(min)d skill item observed to get a summary; with "
+            "none, the summary is “%(insufficient)s”.",
             "The child needs at least %(min)d skill items observed to get a summary; with "
-            "fewer, the summary is “%(insufficient)s”."
+            "fewer, the summary is “%(insufficient)s”.",
+            version.min_assessed,
         )
         % {"min": version.min_assessed, "insufficient": Level.INSUFFICIENT.label},
-        _("Fewer than %(few)s remarks: %(level)s.")
+        ngettext(
+            "Fewer than %(few)s remark: %(level)s.",
+            "Fewer than %(few)s remarks: %(level)s.",
+            few_count,
+        )
         % {"few": few, "level": Level.AGE_APPROPRIATE.label},
     ]
     if version.challenges_from > version.few_signs_from:
         sentences.append(
-            _("From %(few)s and fewer than %(challenges)s remarks: %(level)s.")
+            ngettext(
+                "From %(few)s and fewer than %(challenges)s remark: %(level)s.",
+                "From %(few)s and fewer than %(challenges)s remarks: %(level)s.",
+                challenges_count,
+            )
             % {"few": few, "challenges": challenges, "level": Level.FEW_SIGNS.label}
         )
     sentences.append(
-        _("%(challenges)s remarks or more: %(level)s.")
+        ngettext(
+            "%(challenges)s remark or more: %(level)s.",
+            "%(challenges)s remarks or more: %(level)s.",
+            challenges_count,
+        )
         % {"challenges": challenges, "level": Level.CHALLENGES.label}
     )
     return sentences

@@ -28,7 +28,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from borneliv.accounts.models import today
@@ -139,7 +139,11 @@ def session_create(
                     "children": _(
                         "%(count)s of the children are not enrolled in %(group)s on %(date)s."
                     )
-                    % {"count": len(strangers), "group": group, "date": held_on.isoformat()}
+                    % {
+                        "count": len(strangers),
+                        "group": group,
+                        "date": formats.date_format(held_on, "SHORT_DATE_FORMAT"),
+                    }
                 }
             )
         chosen = list(dict.fromkeys(children))
@@ -340,7 +344,10 @@ def session_add_child(*, by: Any, session: Session, child: Child) -> Assessment:
     if not enrolled.exists():
         raise ValidationError(
             _("The child is not enrolled in %(group)s on %(date)s.")
-            % {"group": session.group, "date": session.held_on.isoformat()}
+            % {
+                "group": session.group,
+                "date": formats.date_format(session.held_on, "SHORT_DATE_FORMAT"),
+            }
         )
     assessment, _created = Assessment.objects.get_or_create(session=session, child=child)
     return assessment

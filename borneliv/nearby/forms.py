@@ -8,9 +8,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from borneliv.lib.forms import VersionedFormMixin
+from borneliv.lib.forms import DecimalInput, VersionedFormMixin, required_in_practice
 from borneliv.nearby.labels import CATEGORY_CHOICES
 from borneliv.organisations.models import Goal, Municipality
 
@@ -32,8 +33,8 @@ def server_files() -> list[tuple[str, str]]:
             continue
         for path in sorted(folder.iterdir()):
             if path.is_file() and path.name.lower().endswith(EXTRACT_SUFFIXES):
-                size = path.stat().st_size / 1e6
-                choices.append((f"{prefix}/{path.name}", f"{path.name} ({size:.1f} MB)"))
+                size = formats.number_format(path.stat().st_size / 1e6, 1, use_l10n=True)
+                choices.append((f"{prefix}/{path.name}", f"{path.name} ({size} MB)"))
     return choices
 
 
@@ -65,14 +66,16 @@ class SettingsForm(VersionedFormMixin, forms.Form):
         label=_("Walking speed (km/h)"),
         min_value=1.5,
         max_value=8,
-        widget=forms.NumberInput(attrs={"step": "0.5"}),
+        localize=True,  # "4,5" on a Danish page (a point is read too)
+        widget=DecimalInput,
     )
     walk_minutes = forms.IntegerField(label=_("Walking limit (minutes)"), min_value=1, max_value=60)
     bike_kmh = forms.FloatField(
         label=_("Cycling speed (km/h)"),
         min_value=4,
         max_value=30,
-        widget=forms.NumberInput(attrs={"step": "0.5"}),
+        localize=True,
+        widget=DecimalInput,
     )
     bike_minutes = forms.IntegerField(label=_("Cycling limit (minutes)"), min_value=1, max_value=60)
 
@@ -159,6 +162,9 @@ class ImportForm(forms.Form):
         field = self.fields["server_file"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "—"), *server_files()]
+        # One of the two must be given (``clean``): neither is "(optional)".
+        required_in_practice(self.fields["upload"])
+        required_in_practice(field)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from borneliv.lib.versioning import StateChanged, claim_version
@@ -252,6 +252,11 @@ def extract_import(
             progress(line)
 
 
+def _decimal(value: float, places: int = 0) -> str:
+    """A number in the reader's language: "1.234.567" and "12,3" in Danish, "1,234,567" in English."""
+    return formats.number_format(value, places, use_l10n=True, force_grouping=True)
+
+
 def extract_import_steps(
     *,
     by: Any,
@@ -272,7 +277,7 @@ def extract_import_steps(
     bbox = institutions_bbox(municipality)
     started = time.monotonic()
     size = path.stat().st_size
-    yield _("Checking %(name)s (%(mb).1f MB)…") % {"name": name, "mb": size / 1e6}
+    yield _("Checking %(name)s (%(mb)s MB)…") % {"name": name, "mb": _decimal(size / 1e6, 1)}
     sha = file_sha256(path)
     yield (
         _("Reading the map data around the institutions of %(municipality)s…")
@@ -324,13 +329,13 @@ def extract_import_steps(
     yield (
         _(
             "Imported: %(ways)s paths and streets, %(features)s possible places, %(skipped)s "
-            "problems skipped (%(seconds).1f s)."
+            "problems skipped (%(seconds)s s)."
         )
         % {
-            "ways": f"{extract.ways:,}",
-            "features": f"{extract.features:,}",
-            "skipped": f"{extract.skipped_total:,}",
-            "seconds": extract.seconds,
+            "ways": _decimal(extract.ways),
+            "features": _decimal(extract.features),
+            "skipped": _decimal(extract.skipped_total),
+            "seconds": _decimal(extract.seconds, 1),
         }
     )
     result = ImportResult(extract=extract)

@@ -14,15 +14,16 @@ from borneliv.testing import World
 pytestmark = pytest.mark.django_db
 
 # Each request starts with three: the session, the user and her memberships (the scope).
-# Navigation costs no query: permissions come from rules over the cached scope.
+# Navigation costs no query: permissions come from rules over the cached scope; a page's footer
+# costs one (the programme municipalities).
 # The name search: + count, + the page of children (area, family, vulnerability in one query),
 # + one insert of all the access-log rows, + her registrations sent to an administrator (the link).
-NAME_SEARCH_QUERIES = 3 + 4
+NAME_SEARCH_QUERIES = 3 + 4 + 1
 # The API list (no navigation): + count, + the page, + the access-log insert.
 API_LIST_QUERIES = 3 + 3
 # The record page: + the child, + the access-log insert, + residences, enrolments, vulnerability
-# periods, guardians, siblings, + the choices of the move and enrol forms.
-DETAIL_QUERIES = 3 + 9
+# periods, guardians, siblings, + the choices of the move and enrol forms; + the footer.
+DETAIL_QUERIES = 3 + 9 + 1
 
 MORE = pytest.mark.parametrize("more", [0, 20], ids=["4 children", "24 children"])
 

@@ -172,7 +172,7 @@ SCHOOL_START_ERRORS = [
     (
         16,
         "230420-xxxx",
-        "The value “måske” of jump is not a remark (1, ja, yes, x), no remark (0, nej, no) or "
+        "The value “måske” of hop is not a remark (1, ja, yes, x), no remark (0, nej, no) or "
         "empty (not assessed).",
     ),
     (17, "230420-xxxx", "The row has neither a height, a weight nor an assessed motor item."),

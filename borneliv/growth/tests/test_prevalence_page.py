@@ -571,8 +571,9 @@ def test_the_project_leader_opens_the_page_and_sees_suppressed_referenced_figure
     """The "done when" of issue #4."""
     client = client_for("lars")
     # Session, user, memberships (the scope), the municipalities in scope, every area, the
-    # measurements (one query: values only, the residence area as a subquery).
-    with django_assert_max_num_queries(6):
+    # measurements (one query: values only, the residence area as a subquery), the footer's
+    # programme municipalities.
+    with django_assert_max_num_queries(7):
         response = client.get(f"{PAGE}?{SCHOOL}")
     assert response.status_code == 200
     html = response.content.decode()

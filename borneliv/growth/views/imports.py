@@ -37,7 +37,7 @@ from borneliv.children.models import Child
 from borneliv.children.services import access_log_record
 from borneliv.growth import labels, services
 from borneliv.growth.forms import ReviewForm, SchoolStartImportForm
-from borneliv.growth.imports import ITEM_ALIASES
+from borneliv.growth.imports import COLUMN_NAMES, ITEM_ALIASES
 from borneliv.growth.models import ImportBatch, Measurement, ReviewStatus, SchoolStartExam
 from borneliv.lib import pseudonym
 from borneliv.lib.versioning import StateChanged
@@ -132,7 +132,11 @@ def school_start_import(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "token": token,
-            "item_columns": [(code, aliases[1:4]) for code, aliases in ITEM_ALIASES.items()],
+            # Each motor item by the name the messages use, then a few others it accepts.
+            "item_columns": [
+                (COLUMN_NAMES[code], [a for a in aliases if a != COLUMN_NAMES[code]][:3])
+                for code, aliases in ITEM_ALIASES.items()
+            ],
         },
         status=400 if form.errors else 200,
     )

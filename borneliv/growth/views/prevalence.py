@@ -28,6 +28,7 @@ from borneliv.growth import prevalence_selectors as selectors
 from borneliv.growth.prevalence_selectors import Measure, Prevalence, Query, Setting
 from borneliv.lib.forms import parse_year
 from borneliv.lib.tabular import spreadsheet_safe
+from borneliv.lib.text import ascii_filename
 from borneliv.organisations.models import Municipality
 
 YEARS_OFFERED = 15
@@ -132,6 +133,9 @@ def prevalence(request: HttpRequest) -> HttpResponse:
             "national_value": (
                 selectors.national_value(figures.national) if figures and figures.national else ""
             ),
+            # The source in the reader's language (a template's {% translate var %} cannot look
+            # up a message with a "%" in it).
+            "national_source": _(figures.national.source) if figures and figures.national else "",
             "selected": selected,
         },
         status=400 if errors else 200,
@@ -199,7 +203,14 @@ def prevalence_csv(figures: Prevalence) -> HttpResponse:
         ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
     )
     query = figures.query
-    name = f"prevalence-{query.measure}-{query.setting}-{query.year_from}-{query.year_to}.csv"
+    # "forekomst-overvaegt-inkl-svaer-overvaegt-ved-skolestart-2020-2025.csv" in Danish.
+    name = ascii_filename(
+        _("Prevalence"),
+        figures.measure_label,
+        figures.setting_label,
+        f"{query.year_from}-{query.year_to}",
+        extension="csv",
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -252,8 +252,8 @@ def test_the_page_takes_a_fixed_number_of_queries(
     client = client_for("lars")
     # Session, user, memberships (3); programme and comparison areas (2); stages and overrides
     # (2); the enhanced visit's focus themes (1); the facts (5); topics (1), their counts (1) and
-    # the focus themes' counts (1).
-    with django_assert_num_queries(16):
+    # the focus themes' counts (1); the footer's programme municipalities (1).
+    with django_assert_num_queries(17):
         response = client.get("/healthvisits/coverage/?year=2024")
     assert response.status_code == 200
 

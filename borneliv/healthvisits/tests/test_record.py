@@ -480,13 +480,13 @@ def test_the_record_takes_a_fixed_number_of_queries(
     # Session, user, memberships (3); the child (1); its schedule: stages, overrides and five
     # kinds of facts (7); contacts and their topics (2); skips and residences (2; a child with a
     # family adds guardians and vulnerability); the access log (1); three permission checks, each
-    # asking whether the child is in scope (3).
+    # asking whether the child is in scope (3); the footer's programme municipalities (1).
     with django_assert_num_queries(RECORD_QUERIES):
         response = client.get(f"/healthvisits/children/{alma.public_id}/")
     assert len(response.context["contacts"]) == contacts
 
 
-RECORD_QUERIES = 19
+RECORD_QUERIES = 20
 
 
 # One visit, one registration: the measurement, the focus themes, the series

@@ -27,9 +27,10 @@ pytestmark = pytest.mark.django_db
 ClientFor = Callable[[str], Client]
 
 # The session, the user and her memberships (3); stages and overrides (2); the areas of the filter
-# (1); the facts: children, contacts, skips, vulnerability, residences (5); the access log (1).
-# The export makes the same queries: it only swaps the page for a file.
-WORKLIST_QUERIES = 12
+# (1); the facts: children, contacts, skips, vulnerability, residences (5); the access log (1);
+# the page's footer, the programme municipalities (1). The export makes the same queries but the
+# footer's: it only swaps the page for a file.
+WORKLIST_QUERIES = 13
 EXPORT_QUERIES = 12
 
 
@@ -244,7 +245,7 @@ def test_the_csv_export_has_the_filtered_rows_and_no_cpr(
     response = client_for("hanne").get("/healthvisits/?format=csv&bucket=due&sort=name")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert 'filename="worklist-2025-03-10.csv"' in response["Content-Disposition"]
+    assert 'filename="arbejdsliste-2025-03-10.csv"' in response["Content-Disposition"]
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert len(rows) == 1 + 4  # "open now": Alma, Emil twice, Frida (not Dina: opening)

@@ -92,7 +92,7 @@ def test_a_version_shows_its_items_by_domain_with_answers_and_the_rule(
     assert 'Not yet <span class="muted">(1)</span>' in html
     assert 'On its way <span class="muted">(0.5)</span>' in html
     assert "at least 6 skill items observed" in html
-    assert "Fewer than 1 remarks: Age-appropriate motor skills." in html
+    assert "Fewer than 1 remark: Age-appropriate motor skills." in html
     assert "From 1 and fewer than 3 remarks: Few signs of challenged motor skills." in html
     assert "3 remarks or more: Challenges with motor skills." in html
     # No management for a pedagogue.

@@ -365,8 +365,9 @@ def test_others_get_404_for_the_grid_its_endpoints_and_the_assessment(
 
 # The query count: session, user and memberships (3) + the session + items + choices +
 # assessments with children + scores + the group's other children + observers + the access-log
-# insert + whether a dialogue is recorded, however many children are on the list.
-GRID_QUERIES = 3 + 9
+# insert + whether a dialogue is recorded + the footer's programme municipalities, however many
+# children are on the list.
+GRID_QUERIES = 3 + 10
 
 
 @pytest.mark.parametrize("more", [0, 8], ids=["10 children", "18 children"])

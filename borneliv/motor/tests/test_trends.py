@@ -437,8 +437,9 @@ def test_the_project_leader_sees_aggregates_only(
 ) -> None:
     client = client_for("lars")
     # Session, user, memberships (the scope), the municipalities in scope, the instruments, the
-    # areas, the school-start exams, the daycares, the assessments.
-    with django_assert_num_queries(9):
+    # areas, the school-start exams, the daycares, the assessments, the footer's programme
+    # municipalities.
+    with django_assert_num_queries(10):
         response = client.get(f"{PAGE}?{YEARS}")
     assert response.status_code == 200
     html = response.content.decode()
@@ -456,7 +457,7 @@ def test_the_query_count_does_not_grow_with_the_data(
     django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     client = client_for("ada")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get(f"{PAGE}?year_from=2017&year_to=2026").status_code == 200
 
 

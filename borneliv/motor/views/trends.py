@@ -22,6 +22,7 @@ from borneliv.accounts.models import today
 from borneliv.growth import prevalence as growth_engine
 from borneliv.lib.forms import parse_year
 from borneliv.lib.tabular import spreadsheet_safe
+from borneliv.lib.text import ascii_filename
 from borneliv.motor import trends as selectors
 from borneliv.motor.models import Instrument
 from borneliv.motor.trends import Block, Figure, ShownLine, Trends, TrendsQuery
@@ -232,7 +233,13 @@ def trends_csv(figures: Trends) -> HttpResponse:
         ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
     )
     query = figures.query
-    name = f"motor-trends-{query.instrument.code}-{query.year_from}-{query.year_to}.csv"
+    # "motorik-over-tid-motor-4-2024-2025.csv" in Danish (the instrument's code names it).
+    name = ascii_filename(
+        _("Motor skills over time"),
+        query.instrument.code,
+        f"{query.year_from}-{query.year_to}",
+        extension="csv",
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
