@@ -585,11 +585,12 @@ def load_registry(children: int, today: dt.date, say: Callable[[str], None]) -> 
                 "unit_id": contact["unit_id"].tolist(),
                 "recorded_by_id": [None] * count,
                 "note": [""] * count,
-                "version": [1] * count,
+                "next_contact_on": [None] * count,
+                "lock_version": [1] * count,
                 "created_at": stamps,
                 "updated_at": stamps,
             },
-            nulls=["stage_id"],
+            nulls=["stage_id", "next_contact_on"],
         )
         skip = registry.skip
         skips = len(skip["child_id"])
