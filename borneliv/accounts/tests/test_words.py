@@ -11,6 +11,7 @@ children, contacts and sessions behind more forms, is crawled the same way in
 
 from __future__ import annotations
 
+import re
 import runpy
 from collections.abc import Callable
 from pathlib import Path
@@ -129,3 +130,31 @@ def test_a_records_history_page_is_danish(world: World, root: User) -> None:
     assert '<a href="/admin/organisations/">Organisationer</a>' in html
     assert '<a href="/admin/organisations/area/">Lokalområder</a>' in html
     assert "Organisations<" not in html and "Historical" not in html
+
+
+@pytest.mark.django_db
+def test_a_failed_login_is_summed_up_first_and_nothing_is_said_about_saving(world: World) -> None:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    response = client.post("/login/", {"username": "hanne", "password": "forkert"})
+    html = response.content.decode()
+    assert error_summary_problems(html) == []
+    assert "Der er et problem" in html
+    assert "Intet blev gemt" not in html
+
+
+@pytest.mark.django_db
+def test_a_form_with_errors_marks_its_fields_and_links_each_from_the_summary(
+    world: World, client_for: ClientFor
+) -> None:
+    client = client_for("lars")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    response = client.post("/users/new/", {"username": "", "first_name": "Ny"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert error_summary_problems(html) == []
+    assert '<li><a href="#id_username">Brugernavn: Dette felt er påkrævet.</a></li>' in html
+    assert 'aria-invalid="true" aria-describedby="id_username_helptext id_username_error"' in html
+    assert '<ul class="errorlist" id="id_username_error">' in html
+    # Where a role is held is not "(optional)": only administrators and researchers hold none.
+    assert re.search(r'<label for="id_organisation">Hvor</label>', html)

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook
 
 from borneliv.accounts.models import User
@@ -29,6 +30,7 @@ from borneliv.growth.models import (
     SchoolStartExam,
 )
 from borneliv.growth.views.imports import IMPORT_SESSION_KEY
+from borneliv.lib import tabular
 from borneliv.organisations import services as organisation_services
 from borneliv.organisations.models import Area, Institution
 from borneliv.testing import World
@@ -679,3 +681,32 @@ def test_a_cpr_number_in_the_file_name_is_not_kept(world: World, pupils: Pupils)
     report = run(good_file(pupils), world.hanne, commit=True, name=name)
     assert report.filename == "xxxxxx-xxxx_skolestart.csv"
     assert ImportBatch.objects.get().file_name == "xxxxxx-xxxx_skolestart.csv"
+
+
+# Words (#10)
+
+
+def test_messages_name_columns_as_the_page_documents_them_and_each_name_is_accepted() -> None:
+    assert set(imports.COLUMN_NAMES) == set(imports.ALIASES)
+    for column, name in imports.COLUMN_NAMES.items():
+        assert tabular.column_of(name, imports.ALIASES) == column
+    assert imports.COLUMN_NAMES["examined_on"] == "dato"
+
+
+def test_a_danish_user_reads_danish_column_names_and_decimal_commas(
+    world: World, pupils: Pupils
+) -> None:
+    with translation.override("da"):
+        missing = run(csv_bytes("cpr;hoejde", "150319-9010;117"), world.hanne)
+        values = run(csv_bytes("cpr;dato", f"{pupils.cpr['ida']};{EXAM_TEXT}"), world.hanne)
+        line = f"{pupils.cpr['ida']};{EXAM_TEXT};117,5;0,1;;måske;0;0;0;0;0;0;0;0"
+        rows = run(csv_bytes(HEADER, line), world.hanne)
+    assert missing.file_errors == [
+        "Filen mangler obligatoriske kolonner: dato. "
+        "Den første række skal indeholde kolonnenavnene."
+    ]
+    assert "angiv hoejde, vaegt eller de motoriske punkter (gang, hop," in values.file_errors[0]
+    message = rows.rows[0].message
+    assert "uden for grænserne 0,3–200" in message
+    assert "»måske« for gang" in message
+    assert "walk" not in message and "0.3" not in message

@@ -63,6 +63,7 @@ from borneliv.growth.tests.conftest import ClientFor
 from borneliv.lib.stats import wilson_interval
 from borneliv.organisations.models import Area
 from borneliv.testing import World
+from borneliv.testing_words import error_summary_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -903,3 +904,45 @@ def test_no_childs_record_is_read_so_nothing_is_logged(
 
 def test_exams_are_counted_by_the_exam_not_by_a_measurement(scenario: Scenario) -> None:
     assert SchoolStartExam.objects.count() == 23
+
+
+# --- words (#10) ----------------------------------------------------------------------------------
+
+
+def danish(client: Client) -> Client:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    return client
+
+
+def test_the_national_figures_source_is_danish_on_a_danish_page(
+    scenario: Scenario, client_for: ClientFor
+) -> None:
+    html = danish(client_for("lars")).get(f"{PAGE}?{SCHOOL}").content.decode()
+    assert "Den danske børnesundhedsstatistik (skolesundhedsplejens journaler)" in html
+    assert "Danish child-health statistics" not in html
+    english = client_for("lars").get(f"{PAGE}?{SCHOOL}").content.decode()
+    assert "Danish child-health statistics (school health records)" in english
+
+
+def test_the_csv_file_is_named_in_the_readers_language(
+    scenario: Scenario, client_for: ClientFor
+) -> None:
+    response = danish(client_for("lars")).get(f"{PAGE}?{SCHOOL}&format=csv")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="forekomst-overvaegt-inkl-svaer-overvaegt-skolestart-2024-2025.csv"'
+    )
+    response = client_for("lars").get(f"{PAGE}?{SCHOOL}&format=csv")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="prevalence-overweight-incl-obesity-school-start-2024-2025.csv"'
+    )
+
+
+def test_a_bad_choice_is_summed_up_first_and_marked_at_its_field(
+    scenario: Scenario, client_for: ClientFor
+) -> None:
+    response = danish(client_for("lars")).get(f"{PAGE}?year_from=soon")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert error_summary_problems(html) == []
+    assert '<li><a href="#id_year_from">Vælg et år.</a></li>' in html
+    assert 'id="id_year_from" aria-invalid="true" aria-describedby="id_year_from_error"' in html

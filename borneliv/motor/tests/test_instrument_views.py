@@ -9,6 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
@@ -420,3 +421,16 @@ def test_the_xlsx_export_opens_as_a_workbook(client_for: ClientFor) -> None:
     response = client_for("hanne").get(MOTOR4 + "?format=xlsx")
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["survey", "choices", "settings"]
+
+
+def test_a_version_reads_right_in_danish(client_for: ClientFor) -> None:
+    """One remark takes the singular ("Under 1 bemærkning"), and the status is said once."""
+    client = client_for("pia")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    html = client.get(MOTOR4).content.decode()
+    assert "Under 1 bemærkning: Alderssvarende motorik." in html
+    assert "Fra 1 og under 3 bemærkninger: Få tegn på udfordret motorik." in html
+    assert "3 bemærkninger eller flere: Udfordringer med motorik." in html
+    assert "Færre end 1 bemærkninger" not in html
+    assert "Offentliggjort den " in html
+    assert "Offentliggjort, offentliggjort" not in html

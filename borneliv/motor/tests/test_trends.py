@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.conf import settings
 from django.test import Client, RequestFactory
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
 
@@ -52,6 +53,7 @@ from borneliv.motor.models import Instrument, InstrumentVersion, Session
 from borneliv.motor.tests.conftest import ClientFor
 from borneliv.organisations.models import Area, Institution
 from borneliv.testing import World, add_daycares
+from borneliv.testing_words import error_summary_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -555,3 +557,29 @@ def test_the_navigation_offers_the_motor_pages_by_role(
         assert items[label]["url"] == urls[label]
     if "Motor trends" in expected:
         assert items["Motor trends"]["active"]
+
+
+# --- words (#10) ----------------------------------------------------------------------------------
+
+
+def test_the_csv_file_is_named_in_danish_on_a_danish_page(
+    scenario: Scenario, client_for: ClientFor
+) -> None:
+    client = client_for("lars")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    response = client.get(f"{PAGE}?{YEARS}&format=csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="motorik-over-tid-')
+    english = client_for("lars").get(f"{PAGE}?{YEARS}&format=csv")
+    assert english["Content-Disposition"].startswith(
+        'attachment; filename="motor-skills-over-time-'
+    )
+
+
+def test_a_bad_year_is_summed_up_first_and_marked_at_its_field(
+    scenario: Scenario, client_for: ClientFor
+) -> None:
+    response = client_for("rikke").get(f"{PAGE}?year_from=soon")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert error_summary_problems(html, heading="There is a problem") == []
+    assert '<li><a href="#id_year_from">Choose a year.</a></li>' in html

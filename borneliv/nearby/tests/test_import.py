@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 
 from borneliv.nearby import services, storage
 from borneliv.nearby.models import Extract
@@ -194,3 +196,13 @@ def test_the_page_reports_an_extract_of_another_region_in_the_stream(
     page = _streamed(response)
     assert "data-import-failed" in page and "Nothing was imported." in page
     assert Extract.objects.count() == before
+
+
+def test_the_progress_writes_numbers_as_the_reader_does(osterbro: Osterbro) -> None:
+    steps = services.extract_import_steps(
+        by=osterbro.world.ada, municipality=osterbro.world.aalborg, path=OSTERBRO
+    )
+    with translation.override("da"):
+        first = next(steps)
+    steps.close()
+    assert re.fullmatch(rf"Tjekker {re.escape(OSTERBRO.name)} \(\d+,\d MB\)…", first)

@@ -531,3 +531,28 @@ def test_others_do_not_see_the_area_map(osterbro: Osterbro, client_for: ClientFo
     assert (
         client_for("lars").get(f"/nearby/areas/{osterbro.world.slangerup.pk}/").status_code == 404
     )
+
+
+def test_the_settings_show_and_take_a_decimal_comma_in_danish(
+    osterbro: Osterbro, client_for: ClientFor
+) -> None:
+    client = client_for("pia")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    html = client.get(_url(osterbro)).content.decode()
+    assert 'name="walk_kmh" value="4,5" inputmode="decimal"' in html
+    assert 'name="bike_kmh" value="15" inputmode="decimal"' in html  # not "15,0" nor "15.0"
+    response = client.post(
+        _url(osterbro, "settings/"),
+        {
+            "walk_kmh": "3,5",
+            "bike_kmh": "12",
+            "walk_minutes": "10",
+            "bike_minutes": "8",
+            "lock_version": osterbro.troldhoj_circle.lock_version,
+        },
+    )
+    assert response.status_code == 302
+    assert fresh(osterbro.troldhoj_circle).walk_kmh == 3.5
+    lars = client_for("lars")  # reads the Lindholm daycare's circle (the default 4.5 km/h)
+    lars.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    assert "4,5 km/t" in _main_text(lars.get(_url(osterbro, lindholm=True)))
