@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -373,7 +374,10 @@ class InstitutionArea(Versioned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.institution} → {self.area} ({self.valid_from}–{self.valid_to or ''})"
+        # dd.mm.åååå in Danish (the admin lists and breadcrumbs show it).
+        start = formats.date_format(self.valid_from, "SHORT_DATE_FORMAT")
+        end = formats.date_format(self.valid_to, "SHORT_DATE_FORMAT") if self.valid_to else ""
+        return f"{self.institution} → {self.area} ({start}–{end})"
 
 
 class PartnerQuerySet(ScopedQuerySet):
