@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,7 +12,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.forms import BaseForm
+from django.forms import BaseForm, BoundField
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -62,6 +63,37 @@ def required_in_practice(field: forms.Field) -> forms.Field:
     """
     field.required_in_practice = True  # type: ignore[attr-defined]
     return field
+
+
+_ONLY_DASHES = re.compile(r"[-–—\s]*")
+
+
+def _blank_choice_label(field: forms.Field) -> str | None:
+    """The label of a choice field's empty choice ("—", "All roles"), None when it has none."""
+    if isinstance(field, forms.ModelChoiceField):
+        return None if field.empty_label is None else str(field.empty_label)
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+        choices: Any = field.choices
+        for value, label in choices:
+            if value in ("", None) and not isinstance(label, list | tuple):
+                return str(label)
+    return None
+
+
+def shows_optional(bound: BoundField) -> bool:
+    """Whether a field's label says "(optional)": only where leaving it is not itself an answer.
+
+    Not on a required field, nor on one the user's case needs (``required_in_practice``), nor on
+    a checkbox (unticked is an answer), nor on a choice whose empty choice is an answer of its own
+    ("— not a scheduled contact —", "All roles"), as opposed to a bare "—".
+    """
+    field = bound.field
+    if field.required or getattr(field, "required_in_practice", False):
+        return False
+    if bound.widget_type == "checkbox":
+        return False
+    blank = _blank_choice_label(field)
+    return blank is None or bool(_ONLY_DASHES.fullmatch(blank))
 
 
 def parse_year(value: str | None, field: str, errors: dict[str, str]) -> int | None:

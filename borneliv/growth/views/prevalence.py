@@ -203,7 +203,7 @@ def prevalence_csv(figures: Prevalence) -> HttpResponse:
         ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
     )
     query = figures.query
-    # "forekomst-overvaegt-inkl-svaer-overvaegt-ved-skolestart-2020-2025.csv" in Danish.
+    # "forekomst-overvaegt-inkl-svaer-overvaegt-skolestart-2020-2025.csv" in Danish.
     name = ascii_filename(
         _("Prevalence"),
         figures.measure_label,
