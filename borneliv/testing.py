@@ -282,6 +282,8 @@ def add_daycares(world: World, count: int, *, area: Area | None = None) -> list[
 REFERENCE_DATA_MIGRATIONS = (
     "borneliv.organisations.migrations.0002_reference_data",
     "borneliv.healthvisits.migrations.0002_stages_and_topics",
+    # Breastfeeding calls as a series and the enhanced visit's four focus themes.
+    "borneliv.healthvisits.migrations.0004_series_and_focus_themes",
     "borneliv.motor.migrations.0002_default_instruments",
 )
 
