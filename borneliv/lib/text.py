@@ -28,6 +28,9 @@ _SPELLED_OUT = str.maketrans(
         "Ö": "Oe",
         "Ü": "Ue",
         "ß": "ss",
+        # A dash between numbers keeps them apart: "6–10 måneder" is not "610 maaneder".
+        "–": "-",
+        "—": "-",
     }
 )
 _NOT_WORD = re.compile(r"[^a-z0-9]+")

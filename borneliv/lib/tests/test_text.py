@@ -22,6 +22,8 @@ from borneliv.lib.text import MAX_STEM, ascii_filename, ascii_words
         ("Müller's Straße", "mueller-s-strasse"),
         ("  --Lindholm   Å--  ", "lindholm-aa"),
         ("Ｆｕｌｌｗｉｄｔｈ １２", "fullwidth-12"),
+        ("Sundhedspleje: 6–10 måneder", "sundhedspleje-6-10-maaneder"),
+        ("2012—2018", "2012-2018"),
         ("", ""),
         ("✿ ☺", ""),
     ],
