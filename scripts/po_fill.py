@@ -26,7 +26,7 @@ def _unquote(line: str) -> str:
 
 def _quote(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
-    if "\n" not in escaped or escaped.endswith("\n") and escaped.count("\n") == 1:
+    if "\n" not in escaped or (escaped.endswith("\n") and escaped.count("\n") == 1):
         return '"' + escaped.replace("\n", "\\n") + '"'
     parts = escaped.split("\n")
     lines = [p + "\\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])

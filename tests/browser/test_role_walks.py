@@ -520,7 +520,7 @@ def test_a_project_leader_reads_coverage_and_prevalence_and_creates_a_user(
     themes = figures(page.locator("section[aria-labelledby=themes-heading] table").nth(0))
     assert themes["Lindholm"][column] == "100 % (6/6)"
     with page.expect_download() as download:
-        page.locator("main").get_by_role("link", name="Hent som CSV").click()
+        page.locator("main a[href*='format=csv']").click()
     assert download.value.suggested_filename == f"daekning-{covered.closed.year}-pr-kvartal.csv"
     rows = csv_rows(download.value)
     assert rows[0][:5] == ["tabel", "lokalområder", "lokalområde", "kolonne", "vist"]
@@ -536,7 +536,7 @@ def test_a_project_leader_reads_coverage_and_prevalence_and_creates_a_user(
     assert prevalence_row(page, covered, "Vejgaard") == ["–", "–", "5", "0,0 %", "0,0–43,4"]
     assert "5,0 %" in page.inner_text(".prevalence-national")  # the national figure beside
     with page.expect_download() as download:
-        page.locator("main").get_by_role("link", name="Download tabellen (CSV)").click()
+        page.locator("main a[href*='format=csv']").click()
     name = download.value.suggested_filename
     assert name.startswith("forekomst-overvaegt-inkl-svaer-overvaegt-sundhedspleje-6-10-maaneder")
     lindholm = [
@@ -583,7 +583,7 @@ def test_a_researcher_reads_coverage_and_prevalence_and_no_child(
     rikke.follow(page.locator("main form.prevalence-filters button[type=submit]"))
     assert prevalence_row(page, covered, "Lindholm") == ["–", "–", "6", "0,0 %", "0,0–39,0"]
     with page.expect_download() as download:
-        page.locator("main").get_by_role("link", name="Download tabellen (CSV)").click()
+        page.locator("main a[href*='format=csv']").click()
     vejgaard = [
         row for row in csv_rows(download.value) if row[2:5] == ["Vejgaard", "Aalborg", "Alle"]
     ]
