@@ -97,7 +97,13 @@ def test_the_coverage_page_renders_without_script_errors(
     page = page_factory(width=390, height=844)
     log_in(page, "lars")
     page.goto("/healthvisits/coverage/")
-    assert page.locator("table.data--figures").count() == 3
+    # Every indicator shows the programme and the comparison areas side by side: the enhanced visit,
+    # its themes, vulnerable families, breastfeeding (reached + calls) and topics, each per arm.
+    for section in ("enhanced", "themes", "vulnerable", "topics"):
+        assert page.locator(f"#{section}-programme").count() == 1
+        assert page.locator(f"#{section}-comparison").count() == 1
+    assert page.locator("table.data--figures").count() == 12
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "healthvisits-coverage-phone-da")
     assert page.console_errors == []
 

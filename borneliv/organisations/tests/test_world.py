@@ -6,7 +6,14 @@ import pytest
 
 from borneliv.accounts.models import Membership, User
 from borneliv.organisations.models import Area, Institution, InstitutionArea, Municipality, Partner
-from borneliv.testing import PASSWORD, PERSONAS, World, add_daycares, build_world
+from borneliv.testing import (
+    INSTITUTIONS_FROM,
+    PASSWORD,
+    PERSONAS,
+    World,
+    add_daycares,
+    build_world,
+)
 
 
 @pytest.mark.django_db
@@ -35,7 +42,8 @@ def test_add_daycares_can_be_called_again_without_clashing() -> None:
     first = add_daycares(world, 2)
     second = add_daycares(world, 2)
     assert len({d.official_number for d in first + second}) == 4
-    assert Institution.objects.in_area_on(world.lindholm, world.lindholm.start_date).count() == 7
+    assert Institution.objects.in_area_on(world.lindholm, INSTITUTIONS_FROM).count() == 7
+    assert Institution.objects.in_area_on(world.lindholm, world.lindholm.start_date).count() == 0
 
 
 def test_a_persona_must_be_one_of_the_named_personas(world: World) -> None:
