@@ -330,6 +330,8 @@ def loaded_once(key: str, load: Callable[[], T]) -> Iterator[T]:
             yield load()
             transaction.set_rollback(True)
         return
+    name = str(connection.settings_dict["NAME"])
+    assert "memorydb" in name or "test" in name, f"not a test database: {name}"
     raw = connection.connection
     before = _image_of(raw)
     try:
