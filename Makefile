@@ -10,6 +10,11 @@ run: $(STAMP)
 	$(BIN)/borneliv serve
 
 # Runs on SQLite by default; set DATABASE_URL=postgres://… to run the same suite on PostgreSQL.
+# One worker per core (pytest-xdist; each has its own test database, test_<name>_gw0… on
+# PostgreSQL). `--dist load` hands out tests in collection order, so on every worker the
+# transactional tests (which flush the tables) still run after the others, as pytest-django
+# orders them. PYTEST_ARGS replaces the options: `make test PYTEST_ARGS="-n 0 -x"` runs serially.
+PYTEST_ARGS ?= -n auto --dist load
 test: $(STAMP)
 	$(BIN)/borneliv init-local --quiet
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -22,8 +22,12 @@ Every persona's password is ``PASSWORD``.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 from borneliv.accounts import services as account_services
 from borneliv.accounts.models import Role, User
@@ -36,6 +40,7 @@ PROGRAMME_START = dt.date(2023, 1, 1)
 # The institutions joined their areas later (their area memberships start here).
 INSTITUTIONS_FROM = dt.date(2024, 8, 1)
 MEMBERS_FROM = dt.date(2024, 1, 1)
+T = TypeVar("T")
 
 PERSONAS = ("hanne", "astrid", "pia", "tina", "carl", "lars", "rikke", "ada", "otto")
 
@@ -300,3 +305,50 @@ def reload_reference_data() -> None:
 
     for name in REFERENCE_DATA_MIGRATIONS:
         importlib.import_module(name).load(apps, None)
+
+
+#: Database images of data loaded once per test process (see ``loaded_once``), by key.
+_IMAGES: dict[str, tuple[Any, Any]] = {}
+
+
+@contextmanager
+def loaded_once(key: str, load: Callable[[], T]) -> Iterator[T]:
+    """Data that ``load()`` writes, for the duration of the block, loaded once per test process.
+
+    The demo takes half a minute to load through its services, and several test modules read it.
+    On SQLite the first use commits the load and keeps an in-memory image of the database; later
+    uses copy that image in (milliseconds), and every use copies the database as it was back on
+    leaving, so no other test sees the data. Each caller gets its own copy of ``load``'s result.
+    Elsewhere (PostgreSQL) the data are loaded in a transaction rolled back on leaving. Only for
+    module-scoped fixtures of ``db`` tests, inside ``django_db_blocker.unblock()``.
+    """
+    from django.db import connection, transaction
+
+    connection.ensure_connection()
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        with transaction.atomic():
+            yield load()
+            transaction.set_rollback(True)
+        return
+    name = str(connection.settings_dict["NAME"])
+    assert "memorydb" in name or "test" in name, f"not a test database: {name}"
+    raw = connection.connection
+    before = _image_of(raw)
+    try:
+        if key not in _IMAGES:
+            result = load()
+            _IMAGES[key] = (_image_of(raw), result)
+        else:
+            _IMAGES[key][0].backup(raw)
+        yield copy.deepcopy(_IMAGES[key][1])
+    finally:
+        before.backup(raw)
+        before.close()
+
+
+def _image_of(raw: Any) -> Any:
+    import sqlite3
+
+    image = sqlite3.connect(":memory:", check_same_thread=False)
+    raw.backup(image)
+    return image

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import transaction
 from django.test import Client
 from pytest_django import DjangoDbBlocker
 
 from borneliv.accounts.models import User
 from borneliv.demo import data
 from borneliv.demo.services import DemoResult, demo_load
+from borneliv.testing import loaded_once
 from borneliv.testing_links import crawl
 from borneliv.testing_words import EnglishFinder, WordsCheck, english_finder, read_catalogue
 
@@ -73,9 +73,13 @@ FORMS_MET = {
 def _demo_for_module(
     django_db_setup: None, django_db_blocker: DjangoDbBlocker
 ) -> Iterator[DemoResult]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield demo_load(password=PASSWORD, with_children=True)
-        transaction.set_rollback(True)
+    # Loaded once per test process and copied in (``borneliv.testing.loaded_once``).
+    with django_db_blocker.unblock(), loaded_once("demo", _load_demo) as result:
+        yield result
+
+
+def _load_demo() -> DemoResult:
+    return demo_load(password=PASSWORD, with_children=True)
 
 
 @pytest.fixture

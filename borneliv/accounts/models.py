@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -20,21 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from borneliv.accounts.roles import Role
+from borneliv.accounts.scope import Scope, scope_for
 from borneliv.lib.versioning import Versioned
-
-if TYPE_CHECKING:
-    from borneliv.accounts.scope import Scope
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", _("Programme administrator")
-    PROJECT_LEADER = "project_leader", _("Municipal project leader")
-    HEALTH_VISITOR = "health_visitor", _("Health visitor")
-    PEDAGOGUE = "pedagogue", _("Pedagogue")
-    TEACHER = "teacher", _("Teacher or school leader")
-    CLUB_CONTACT = "club_contact", _("Club contact")
-    RESEARCHER = "researcher", _("Researcher")
-
 
 # Which organisation a role is held in, and (for institutions) which kinds qualify.
 ROLE_TARGET: dict[str, str | None] = {
@@ -101,8 +88,6 @@ class User(Versioned, AbstractUser):
         """The user's scope today, computed once per request/object."""
         cached: Scope | None = getattr(self, "_scope_cache", None)
         if cached is None:
-            from borneliv.accounts.scope import scope_for
-
             cached = scope_for(self)
             self._scope_cache = cached
         return cached

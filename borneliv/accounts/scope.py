@@ -17,12 +17,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from borneliv.accounts.models import Membership, Role, today
+from django.utils import timezone
+
+from borneliv.accounts.roles import Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from borneliv.accounts.models import User
+
+# The models read the scope (``User.scope``); the scope reads memberships through the user's
+# reverse relation, so this module imports no model and the two form no import cycle.
 
 
 @dataclass(frozen=True)
@@ -86,11 +91,9 @@ def scope_for(user: User | AnonymousUser, on: dt.date | None = None) -> Scope:
     """Compute the scope of ``user`` from memberships valid on ``on`` (default today)."""
     if not user.is_authenticated or not user.is_active:
         return EMPTY_SCOPE
-    day = on or today()
+    day = on or timezone.localdate()  # ``accounts.models.today``
     rows = list(
-        Membership.objects.valid_on(day)
-        .filter(user_id=user.pk)
-        .values_list(
+        user.memberships.valid_on(day).values_list(
             "role",
             "municipality_id",
             "institution_id",

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import models, transaction
+from django.db import models
 from pytest_django import DjangoDbBlocker
 
 from borneliv.accounts.models import User, today
@@ -56,6 +56,7 @@ from borneliv.healthvisits.schedule import (
 )
 from borneliv.lib.cpr import parse_cpr
 from borneliv.organisations.models import Area, InstitutionArea
+from borneliv.testing import loaded_once
 
 PASSWORD = "gynge-kastanje-fjord-2024"
 WITH_UNIT = ("0851", "0250", "0165")  # the demo municipalities with a health-visiting unit
@@ -65,9 +66,13 @@ WITH_UNIT = ("0851", "0250", "0165")  # the demo municipalities with a health-vi
 def _demo_for_module(
     django_db_setup: None, django_db_blocker: DjangoDbBlocker
 ) -> Iterator[DemoResult]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield demo_load(password=PASSWORD, with_children=True)
-        transaction.set_rollback(True)
+    # Loaded once per test process and copied in (``borneliv.testing.loaded_once``).
+    with django_db_blocker.unblock(), loaded_once("demo", _load_demo) as result:
+        yield result
+
+
+def _load_demo() -> DemoResult:
+    return demo_load(password=PASSWORD, with_children=True)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.utils import translation
 from pytest_django import DjangoDbBlocker
 
@@ -26,6 +25,7 @@ from borneliv.demo.examples import EXAMPLE_CHILDREN, example_child_ids
 from borneliv.demo.services import DemoResult, demo_load
 from borneliv.growth import services as growth_services
 from borneliv.growth.models import Measurement, SchoolStartExam
+from borneliv.testing import loaded_once
 
 PASSWORD = "gynge-kastanje-fjord-2024"
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
@@ -35,9 +35,13 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 def _demo_for_module(
     django_db_setup: None, django_db_blocker: DjangoDbBlocker
 ) -> Iterator[DemoResult]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield demo_load(password=PASSWORD, with_children=True)
-        transaction.set_rollback(True)
+    # Loaded once per test process and copied in (``borneliv.testing.loaded_once``).
+    with django_db_blocker.unblock(), loaded_once("demo", _load_demo) as result:
+        yield result
+
+
+def _load_demo() -> DemoResult:
+    return demo_load(password=PASSWORD, with_children=True)
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from borneliv.accounts import services as account_services
 from borneliv.accounts.models import Role, User
 from borneliv.demo import data
 from borneliv.demo.services import DemoResult, demo_load
+from borneliv.testing import loaded_once
 from borneliv.testing_links import crawl
 
 PASSWORD = "gynge-kastanje-fjord-2024"
@@ -41,8 +42,13 @@ EXTRA = ("ada", "otto")  # an administrator who is no superuser; a user without 
 def _demo_for_module(
     django_db_setup: None, django_db_blocker: DjangoDbBlocker
 ) -> Iterator[DemoResult]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        result = demo_load(password=PASSWORD, with_children=True)
+    # The demo is loaded once per test process (``borneliv.testing.loaded_once``); the two
+    # extra users are added in a transaction rolled back after the module.
+    with (
+        django_db_blocker.unblock(),
+        loaded_once("demo", _load_demo) as result,
+        transaction.atomic(),
+    ):
         ada = account_services.user_create(username="ada", password=PASSWORD)
         account_services.membership_create(
             user=ada, role=Role.ADMIN, valid_from=data.PROGRAMME_START
@@ -50,6 +56,10 @@ def _demo_for_module(
         account_services.user_create(username="otto", password=PASSWORD)
         yield result
         transaction.set_rollback(True)
+
+
+def _load_demo() -> DemoResult:
+    return demo_load(password=PASSWORD, with_children=True)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
 from pytest_django import DjangoDbBlocker
 
 from borneliv.accounts.models import User, today
@@ -21,6 +20,7 @@ from borneliv.demo.services import DemoResult, demo_load
 from borneliv.motor import engine
 from borneliv.motor.models import Assessment, Dialogue, Score, Session
 from borneliv.organisations.models import Area, Institution
+from borneliv.testing import loaded_once
 
 PASSWORD = "gynge-kastanje-fjord-2024"
 
@@ -29,9 +29,13 @@ PASSWORD = "gynge-kastanje-fjord-2024"
 def _demo_for_module(
     django_db_setup: None, django_db_blocker: DjangoDbBlocker
 ) -> Iterator[DemoResult]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield demo_load(password=PASSWORD, with_children=True)
-        transaction.set_rollback(True)
+    # Loaded once per test process and copied in (``borneliv.testing.loaded_once``).
+    with django_db_blocker.unblock(), loaded_once("demo", _load_demo) as result:
+        yield result
+
+
+def _load_demo() -> DemoResult:
+    return demo_load(password=PASSWORD, with_children=True)
 
 
 @pytest.fixture
