@@ -128,6 +128,13 @@ class ImportRecord:
     url: str = ""  # where to read more, if anywhere
 
 
+def person_name(person: Any | None) -> str:
+    """Who ran an import: her full name, else her username; "" for the command line."""
+    if person is None:
+        return ""
+    return str(person.get_full_name() or person.get_username())
+
+
 CountFunction = Callable[[Any], Count | None]
 ImportsFunction = Callable[[Any], list[ImportRecord]]
 AttentionFunction = Callable[[Any], list[Attention]]

@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from borneliv.accounts.roles import Role
 from borneliv.accounts.scope import Scope, scope_for
+from borneliv.lib.fields import period_constraint, valid_on_q
 from borneliv.lib.versioning import Versioned
 
 # Which organisation a role is held in, and (for institutions) which kinds qualify.
@@ -112,7 +113,7 @@ _FIELD_LABELS = {
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def valid_on(self, day: dt.date) -> MembershipQuerySet:
-        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        return self.filter(valid_on_q(day))
 
     def current(self) -> MembershipQuerySet:
         return self.valid_on(today())
@@ -185,10 +186,8 @@ class Membership(Versioned):
         verbose_name_plural = _("memberships")
         ordering = ["user__username", "role", "valid_from"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="membership_valid_to_after_from",
-                violation_error_message=_("A membership cannot end before it starts."),
+            period_constraint(
+                "membership_valid_to_after_from", _("A membership cannot end before it starts.")
             ),
             # Each role points at exactly the kind of organisation it is held in.
             models.CheckConstraint(

@@ -85,6 +85,15 @@ def _may_grant(viewer: Any, target: User, fields: dict[str, Any]) -> bool:
     return bool(viewer.has_perm("accounts.manage_membership", candidate))
 
 
+def _form_page(request: HttpRequest, template: str, form: Any, **context: Any) -> HttpResponse:
+    """A page with a form; 400 when the form shows errors (the POST was refused)."""
+    return render(request, template, {"form": form, **context}, status=400 if form.errors else 200)
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
 def _password_page(request: HttpRequest, user: User, password: str, *, created: bool) -> Any:
     """The answer to the POST shows the password; ``never_cache`` keeps it out of caches."""
     return render(
@@ -146,9 +155,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
             _add_membership_errors(form, exc)
         else:
             return _password_page(request, user, password, created=True)
-    return render(
-        request, "accounts/user_new.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return _form_page(request, "accounts/user_new.html", form)
 
 
 # One account
@@ -196,41 +203,32 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The account was saved."))
             return redirect("accounts:user", user_id=user.pk)
-    return render(
-        request,
-        "accounts/user_edit.html",
-        {"account": user, "form": form},
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, "accounts/user_edit.html", form, account=user)
+
+
+def _set_active(request: HttpRequest, user_id: int, *, is_active: bool) -> HttpResponse:
+    viewer = request.user
+    user = _visible_user(viewer, user_id)
+    _require(viewer, "accounts.manage_account", user)
+    services.user_set_active(user=user, is_active=is_active)
+    if is_active:
+        message = _("%(name)s can log in again.")
+    else:
+        message = _("%(name)s can no longer log in. The roles are kept for a reactivation.")
+    messages.success(request, message % {"name": _name(user)})
+    return redirect("accounts:user", user_id=user.pk)
 
 
 @login_required
 @require_POST
 def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
-    viewer = request.user
-    user = _visible_user(viewer, user_id)
-    _require(viewer, "accounts.manage_account", user)
-    services.user_set_active(user=user, is_active=False)
-    messages.success(
-        request,
-        _("%(name)s can no longer log in. The roles are kept for a reactivation.")
-        % {"name": user.get_full_name() or user.get_username()},
-    )
-    return redirect("accounts:user", user_id=user.pk)
+    return _set_active(request, user_id, is_active=False)
 
 
 @login_required
 @require_POST
 def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
-    viewer = request.user
-    user = _visible_user(viewer, user_id)
-    _require(viewer, "accounts.manage_account", user)
-    services.user_set_active(user=user, is_active=True)
-    messages.success(
-        request,
-        _("%(name)s can log in again.") % {"name": user.get_full_name() or user.get_username()},
-    )
-    return redirect("accounts:user", user_id=user.pk)
+    return _set_active(request, user_id, is_active=True)
 
 
 @login_required
@@ -266,17 +264,12 @@ def membership_new(request: HttpRequest, user_id: int) -> HttpResponse:
                 request,
                 _("%(name)s now has the role %(role)s.")
                 % {
-                    "name": user.get_full_name() or user.get_username(),
+                    "name": _name(user),
                     "role": membership.get_role_display(),
                 },
             )
             return redirect("accounts:user", user_id=user.pk)
-    return render(
-        request,
-        "accounts/membership_new.html",
-        {"account": user, "form": form},
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, "accounts/membership_new.html", form, account=user)
 
 
 @login_required
@@ -302,11 +295,12 @@ def membership_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The period of the role was saved."))
             return redirect("accounts:user", user_id=membership.user_id)
-    return render(
+    return _form_page(
         request,
         "accounts/membership_edit.html",
-        {"membership": membership, "account": membership.user, "form": form},
-        status=400 if form.errors else 200,
+        form,
+        membership=membership,
+        account=membership.user,
     )
 
 
@@ -340,9 +334,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, user)  # stay logged in here, end the other sessions
         messages.success(request, _("Your new password is saved."))
         return redirect("accounts:home")
-    return render(
-        request,
-        "accounts/password_change.html",
-        {"form": form, "required": user.must_change_password},
-        status=400 if form.errors else 200,
+    return _form_page(
+        request, "accounts/password_change.html", form, required=user.must_change_password
     )

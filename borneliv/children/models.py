@@ -15,7 +15,6 @@ import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -23,31 +22,22 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from borneliv.accounts.models import today
+from borneliv.lib.fields import period_constraint, user_field, valid_on_q
 
 if TYPE_CHECKING:
     from borneliv.accounts.models import User
 
 
-def _valid_on(day: dt.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}valid_from__lte": day}) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
-    )
-
-
 class DatedQuerySet(models.QuerySet[Any]):
     def valid_on(self, day: dt.date) -> Any:
-        return self.filter(_valid_on(day))
+        return self.filter(valid_on_q(day))
 
     def current(self) -> Any:
         return self.valid_on(today())
 
 
 def _period_constraint(name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-        name=name,
-        violation_error_message=_("A period cannot end before it starts."),
-    )
+    return period_constraint(name, _("A period cannot end before it starts."))
 
 
 class FamilyQuerySet(models.QuerySet["Family"]):
@@ -122,22 +112,8 @@ class VulnerabilityPeriod(models.Model):
     valid_from = models.DateField(_("from"))
     valid_to = models.DateField(_("to (inclusive)"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("set by"),
-    )
-    cleared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("cleared by"),
-    )
+    set_by = user_field(_("set by"))
+    cleared_by = user_field(_("cleared by"))
     history = HistoricalRecords()
     objects = DatedQuerySet.as_manager()
 
@@ -165,7 +141,7 @@ class ChildQuerySet(models.QuerySet["Child"]):
     def living_in(self, municipality_ids: Any, on: dt.date) -> ChildQuerySet:
         """Children whose residence on ``on`` lies in one of the municipalities."""
         residences = Residence.objects.filter(
-            _valid_on(on), child=OuterRef("pk"), area__municipality_id__in=municipality_ids
+            valid_on_q(on), child=OuterRef("pk"), area__municipality_id__in=municipality_ids
         )
         return self.filter(Exists(residences))
 
@@ -328,12 +304,7 @@ class Referral(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("sent"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="registration_referrals",
-        verbose_name=_("sent by"),
-    )
+    created_by = user_field(_("sent by"), optional=False, related_name="registration_referrals")
     source = models.CharField(_("from"), max_length=8, choices=Source.choices)
     batch = models.UUIDField(_("import"), null=True, blank=True, db_index=True)
     row_number = models.PositiveIntegerField(_("row"), null=True, blank=True)
@@ -361,14 +332,7 @@ class Referral(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = user_field(_("decided by"))
     answer = models.TextField(_("answer"), blank=True)
     child = models.ForeignKey(
         Child,
@@ -419,12 +383,7 @@ class AccessLog(models.Model):
     """One read of a child's record: who, when, which child, which view, and why."""
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="child_reads",
-        verbose_name=_("user"),
-    )
+    user = user_field(_("user"), optional=False, related_name="child_reads")
     child = models.ForeignKey(
         Child, on_delete=models.PROTECT, related_name="access_log", verbose_name=_("child")
     )

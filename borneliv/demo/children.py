@@ -63,7 +63,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from django.apps import apps
@@ -84,6 +84,7 @@ from borneliv.children.models import (
 )
 from borneliv.children.testing import SERIAL_FIRST, SERIAL_LAST, synthetic_cpr
 from borneliv.demo import data
+from borneliv.demo.common import Writer, demo_units, local_time, say
 from borneliv.demo.examples import demo_examples_load
 from borneliv.demo.growth import GrowthDemoResult, demo_growth_load
 from borneliv.demo.motor import MotorDemoResult, demo_motor_load
@@ -132,10 +133,6 @@ _NOT_OFFERED = {STATUS_CODE[Status.NOT_ELIGIBLE], STATUS_CODE[Status.WAITING]}
 #: Of the stages whose window is closing or overdue today, the share still to be done: the
 #: health visitors' backlog, so the worklist shows such rows whatever day the demo is made.
 BACKLOG = {STATUS_CODE[Status.CLOSING]: 0.45, STATUS_CODE[Status.OVERDUE]: 0.35}
-
-
-class Writer(Protocol):
-    def write(self, message: str, /) -> Any: ...
 
 
 @dataclass
@@ -372,11 +369,6 @@ class World:
         return sorted((i for i in found if i.kind in wanted), key=lambda i: i.name)
 
 
-def _say(stdout: Writer | None, message: str) -> None:
-    if stdout is not None:
-        stdout.write(message + "\n")
-
-
 def _weighted(rng: random.Random, choices: Sequence[tuple[Any, int]]) -> Any:
     return rng.choices([c for c, _ in choices], weights=[w for _, w in choices])[0]
 
@@ -398,12 +390,7 @@ def demo_children_applicable() -> bool:
     The demo's own health-visiting units (synthetic SOR codes) tell the demo apart from a real
     programme; synthetic children are never added beside real ones.
     """
-    demo_units = Institution.objects.filter(
-        kind=Institution.Kind.HEALTH_VISITING,
-        official_number__startswith=data.SYNTHETIC_SOR_CODE_PREFIX,
-        is_synthetic=True,
-    )
-    return demo_units.exists() and not Child.objects.exists()
+    return demo_units().exists() and not Child.objects.exists()
 
 
 def _load_world() -> World:
@@ -862,8 +849,7 @@ def _plan_series(
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     """An aware datetime on ``day`` (local time), never in the future."""
-    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-    return min(moment, timezone.now())
+    return local_time(day, hour, timezone.now())
 
 
 def _stamped(obj: Any, when: dt.datetime, by: User | None = None) -> Any:
@@ -1161,7 +1147,7 @@ def demo_children_load(
         motor=motor,
         nearby=nearby,
     )
-    _say(
+    say(
         stdout,
         f"  Children: {result.children:,} synthetic children in {result.families:,} families "
         f"({result.vulnerable_families:,} vulnerable, {result.moved_families:,} moved), "
@@ -1169,9 +1155,9 @@ def demo_children_load(
         f"{result.skips:,} skipped stages ({result.seconds:.1f} s)",
     )
     if growth.loaded:
-        _say(stdout, growth.summary())
+        say(stdout, growth.summary())
     if motor.loaded:
-        _say(stdout, motor.summary())
+        say(stdout, motor.summary())
     if nearby.loaded:
-        _say(stdout, nearby.summary())
+        say(stdout, nearby.summary())
     return result

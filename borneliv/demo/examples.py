@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 from borneliv.children import services as child_services
 from borneliv.children.models import Child
-from borneliv.demo import data
-from borneliv.organisations.models import Area, Institution
+from borneliv.demo.common import demo_units
+from borneliv.organisations.models import Area
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,7 @@ MUNICIPALITY = "0851"
 
 def _is_the_demo() -> bool:
     """The demo programme with its children, never a real registry."""
-    demo_units = Institution.objects.filter(
-        kind=Institution.Kind.HEALTH_VISITING,
-        official_number__startswith=data.SYNTHETIC_SOR_CODE_PREFIX,
-        is_synthetic=True,
-    )
-    return demo_units.exists() and Child.objects.filter(is_synthetic=True).exists()
+    return demo_units().exists() and Child.objects.filter(is_synthetic=True).exists()
 
 
 def example_child_ids() -> set[int]:

@@ -41,7 +41,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from django.db import connection, models, transaction
@@ -50,7 +50,7 @@ from numpy.typing import NDArray
 from scipy.special import ndtri
 
 from borneliv.children.models import Child, Enrolment, Residence
-from borneliv.demo import data
+from borneliv.demo.common import Writer, demo_children_only, local_time, say
 from borneliv.growth import engine, services
 from borneliv.growth.models import (
     HEIGHT_MAX_CM,
@@ -110,10 +110,6 @@ ITEM_WEIGHTS = {
 ITEM_MISSING_SHARE = 0.03
 
 
-class Writer(Protocol):
-    def write(self, message: str, /) -> Any: ...
-
-
 @dataclass
 class GrowthDemoResult:
     """What a call to ``demo_growth_load`` did."""
@@ -165,28 +161,10 @@ IMPLAUSIBLE = (
 MEASURED_MODES = (ContactMode.HOME_VISIT, ContactMode.CLINIC)
 
 
-def _say(stdout: Writer | None, message: str) -> None:
-    if stdout is not None:
-        stdout.write(message + "\n")
-
-
-def _at(day: dt.date, hour: int, now: dt.datetime) -> dt.datetime:
-    """An aware datetime on ``day`` (local time), never later than ``now``."""
-    moment = dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
-    return min(moment, now)
-
-
 def demo_growth_applicable() -> bool:
     """Whether the database holds the demo's synthetic children and no growth data yet."""
-    demo_units = Institution.objects.filter(
-        kind=Institution.Kind.HEALTH_VISITING,
-        official_number__startswith=data.SYNTHETIC_SOR_CODE_PREFIX,
-        is_synthetic=True,
-    )
     return (
-        demo_units.exists()
-        and Child.objects.filter(is_synthetic=True).exists()
-        and not Child.objects.filter(is_synthetic=False).exists()
+        demo_children_only()
         and not Measurement.objects.exists()
         and not SchoolStartExam.objects.exists()
     )
@@ -295,7 +273,7 @@ def demo_growth_load(
         seconds=time.monotonic() - started,
         iotf=services.iotf_setting(),
     )
-    _say(stdout, result.summary())
+    say(stdout, result.summary())
     return result
 
 
@@ -455,7 +433,7 @@ def _draw(
             "context": np.where(at_school, SCHOOL_START, Context.HEALTH_VISIT.value).tolist(),
             "institution_id": plan.institution,
             "measured_by_id": plan.by,
-            "created_at": [_at(on, 12, now) for on in plan.on],
+            "created_at": [local_time(on, 12, now) for on in plan.on],
         },
     )
 

@@ -44,7 +44,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -52,6 +52,7 @@ from django.utils import timezone
 from borneliv.accounts.models import Membership, Role, User
 from borneliv.children.models import Child
 from borneliv.demo import data
+from borneliv.demo.common import Writer, demo_children_only, local_time, say
 from borneliv.motor import engine, services
 from borneliv.motor.models import (
     Assessment,
@@ -166,10 +167,6 @@ FOLLOW_UP_DONE_DEFAULT = "Fulgt op på personalemødet; fokus fortsætter."
 OTHER_PARTICIPANTS = "Pædagogerne i Mellemgruppen"
 
 
-class Writer(Protocol):
-    def write(self, message: str, /) -> Any: ...
-
-
 @dataclass
 class MotorDemoResult:
     """What a call to ``demo_motor_load`` did."""
@@ -194,24 +191,9 @@ class MotorDemoResult:
         )
 
 
-def _say(stdout: Writer | None, message: str) -> None:
-    if stdout is not None:
-        stdout.write(message + "\n")
-
-
 def demo_motor_applicable() -> bool:
     """Whether the database holds the demo's synthetic children and no motor session yet."""
-    demo_units = Institution.objects.filter(
-        kind=Institution.Kind.HEALTH_VISITING,
-        official_number__startswith=data.SYNTHETIC_SOR_CODE_PREFIX,
-        is_synthetic=True,
-    )
-    return (
-        demo_units.exists()
-        and Child.objects.filter(is_synthetic=True).exists()
-        and not Child.objects.filter(is_synthetic=False).exists()
-        and not Session.objects.exists()
-    )
+    return demo_children_only() and not Session.objects.exists()
 
 
 # --- the plan -----------------------------------------------------------------------------------
@@ -453,11 +435,6 @@ def _summary(
     return engine.summarise(weights, rule)
 
 
-def _at(day: dt.date, hour: int, now: dt.datetime) -> dt.datetime:
-    moment = dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
-    return min(moment, now)
-
-
 # --- writing ------------------------------------------------------------------------------------
 
 
@@ -517,7 +494,7 @@ def _write_scores_in_bulk(
         assessment.remarks = summary.remarks
         assessment.assessed_items = summary.assessed
         assessment.level = summary.level
-        assessment.updated_at = _at(plan.held_on, 11, now)
+        assessment.updated_at = local_time(plan.held_on, 11, now)
         update_rows.append(
             (
                 ops.adapt_decimalfield_value(summary.remarks, 4, 1),
@@ -543,7 +520,7 @@ def _write_scores_in_bulk(
             update_rows,
         )
     for pk, plan in sessions.items():
-        when = _at(plan.held_on, 11, now)
+        when = local_time(plan.held_on, 11, now)
         _history_copy(
             Score,
             f"assessment_id IN (SELECT id FROM {assessment_table} WHERE session_id = %s)",  # noqa: S608
@@ -740,7 +717,7 @@ def demo_motor_load(
         dialogues=dialogues,
         seconds=time.monotonic() - started,
     )
-    _say(stdout, result.summary())
+    say(stdout, result.summary())
     return result
 
 
@@ -797,12 +774,14 @@ def _backdate(plans: Sequence[PlannedSession], now: dt.datetime, rng: random.Ran
     for plan in plans:
         session = plan.session
         assert session is not None
-        session.created_at = _at(plan.held_on, 9, now)
+        session.created_at = local_time(plan.held_on, 9, now)
         if session.closed_at is not None:
-            session.closed_at = _at(plan.held_on + dt.timedelta(days=rng.randint(0, 3)), 15, now)
+            session.closed_at = local_time(
+                plan.held_on + dt.timedelta(days=rng.randint(0, 3)), 15, now
+            )
         sessions.append(session)
     Session.objects.bulk_update(sessions, ["created_at", "closed_at"])
     dialogues = list(Dialogue.objects.filter(session__in=sessions))
     for dialogue in dialogues:
-        dialogue.created_at = _at(dialogue.held_on, 14, now)
+        dialogue.created_at = local_time(dialogue.held_on, 14, now)
     Dialogue.objects.bulk_update(dialogues, ["created_at"])

@@ -23,13 +23,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
 
 from django.db import transaction
 
 from borneliv.accounts import services as account_services
 from borneliv.accounts.models import Membership, Role, User
 from borneliv.demo import data
+from borneliv.demo.common import Writer
 from borneliv.nearby import services
 from borneliv.nearby.models import CirclePlace
 from borneliv.organisations import services as org_services
@@ -70,10 +70,6 @@ OWN_PLACE = {
     "goals": ("closeness",),
 }
 MIN_INCLUDED = 8
-
-
-class Writer(Protocol):
-    def write(self, message: str, /) -> Any: ...
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -20,14 +20,9 @@ from borneliv.accounts import services as account_services
 from borneliv.accounts.models import Role, User, today
 from borneliv.demo import data
 from borneliv.demo.children import ChildrenDemoResult, demo_children_load
+from borneliv.demo.common import Writer, say
 from borneliv.organisations import services as org_services
 from borneliv.organisations.models import Area, Institution, Municipality, Partner
-
-
-class Writer(Protocol):
-    """Anything with ``write(str)``: a file, ``sys.stdout``, a management command's stdout."""
-
-    def write(self, message: str, /) -> Any: ...
 
 
 @dataclass
@@ -79,11 +74,6 @@ def logins_table(logins: list[tuple[str, str]], password: str | None) -> str:
     lines.append("  ".join("-" * width for width in widths))
     lines += ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows]
     return "\n".join(lines)
-
-
-def _say(stdout: Writer | None, message: str) -> None:
-    if stdout is not None:
-        stdout.write(message + "\n")
 
 
 def _summary(spec: data.MunicipalitySpec) -> str:
@@ -217,7 +207,7 @@ def demo_load(
     validate_password(password)
     with transaction.atomic():
         if demo_is_loaded():
-            _say(stdout, "A programme is already loaded; the demo was not loaded again.")
+            say(stdout, "A programme is already loaded; the demo was not loaded again.")
             children = (
                 demo_children_load(today=on or today(), stdout=stdout) if with_children else None
             )
@@ -243,7 +233,7 @@ def demo_load(
             municipality, areas = _load_municipality(spec, institutions, partners)
             municipalities[spec.code] = municipality
             area_count += areas
-            _say(stdout, "  " + _summary(spec))
+            say(stdout, "  " + _summary(spec))
         users = [
             _load_user(spec, password, municipalities, institutions, partners)
             for spec in data.USERS

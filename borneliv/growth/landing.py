@@ -14,7 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from borneliv.accounts.landing import RECENT_IMPORTS, Attention, ImportRecord
+from borneliv.accounts.landing import RECENT_IMPORTS, Attention, ImportRecord, person_name
 from borneliv.growth.models import ImportBatch, Measurement
 
 
@@ -23,33 +23,30 @@ def school_start_imports(user: Any) -> list[ImportRecord]:
         return []
     batches = ImportBatch.objects.select_related("imported_by").order_by("-imported_at", "-pk")
     url = reverse("growth:import_history")
-    records = []
-    for batch in batches[:RECENT_IMPORTS]:
-        person = batch.imported_by
-        records.append(
-            ImportRecord(
-                when=batch.imported_at,
-                kind=_("School-start exams"),
-                name=batch.file_name,
-                by=(person.get_full_name() or person.get_username()) if person else "",
-                summary=ngettext(
-                    "%(rows)s row: %(new)s new, %(updated)s updated, %(held)s held for review",
-                    "%(rows)s rows: %(new)s new, %(updated)s updated, %(held)s held for review",
-                    batch.rows,
-                )
-                % {
-                    key: number_format(value, force_grouping=True)
-                    for key, value in (
-                        ("rows", batch.rows),
-                        ("new", batch.created),
-                        ("updated", batch.updated),
-                        ("held", batch.held),
-                    )
-                },
-                url=url,
+    return [
+        ImportRecord(
+            when=batch.imported_at,
+            kind=_("School-start exams"),
+            name=batch.file_name,
+            by=person_name(batch.imported_by),
+            summary=ngettext(
+                "%(rows)s row: %(new)s new, %(updated)s updated, %(held)s held for review",
+                "%(rows)s rows: %(new)s new, %(updated)s updated, %(held)s held for review",
+                batch.rows,
             )
+            % {
+                key: number_format(value, force_grouping=True)
+                for key, value in (
+                    ("rows", batch.rows),
+                    ("new", batch.created),
+                    ("updated", batch.updated),
+                    ("held", batch.held),
+                )
+            },
+            url=url,
         )
-    return records
+        for batch in batches[:RECENT_IMPORTS]
+    ]
 
 
 def held_measurements(user: Any) -> list[Attention]:

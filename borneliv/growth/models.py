@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from borneliv.children.models import Child
+from borneliv.lib.fields import user_field
 
 if TYPE_CHECKING:
     from borneliv.accounts.models import User
@@ -160,14 +161,7 @@ class Measurement(models.Model):
         verbose_name=_("where measured"),
         help_text=_("The health-visiting unit or school."),
     )
-    measured_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("measured by"),
-    )
+    measured_by = user_field(_("measured by"))
     measured_by_name = models.CharField(
         _("measured by (name)"),
         max_length=200,
@@ -212,14 +206,7 @@ class Measurement(models.Model):
         choices=ReviewStatus.choices,
         default=ReviewStatus.ACCEPTED,
     )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
+    reviewed_by = user_field(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from borneliv.children.models import Child
+from borneliv.lib.fields import user_field
 from borneliv.lib.versioning import Versioned
 
 if TYPE_CHECKING:
@@ -232,14 +232,7 @@ class Contact(Versioned):
         related_name="health_contacts",
         verbose_name=_("health-visiting unit"),
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("health visitor"),
-    )
+    recorded_by = user_field(_("health visitor"))
     topics = models.ManyToManyField(
         Topic, blank=True, related_name="contacts", verbose_name=_("topics")
     )
@@ -299,14 +292,7 @@ class StageSkip(models.Model):
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     explanation = models.TextField(_("explanation"), blank=True)
     skipped_on = models.DateField(_("date"))
-    skipped_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    skipped_by = user_field(_("by"))
     history = HistoricalRecords()
 
     class Meta:

@@ -39,6 +39,7 @@ from simple_history.models import HistoricalRecords
 
 from borneliv.accounts.models import Role
 from borneliv.children.models import Child
+from borneliv.lib.fields import user_field
 from borneliv.lib.versioning import Versioned
 
 if TYPE_CHECKING:
@@ -153,14 +154,7 @@ class InstrumentVersion(Versioned):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("published by"),
-    )
+    published_by = user_field(_("published by"))
     history = HistoricalRecords()
     objects = VersionQuerySet.as_manager()
 
@@ -325,22 +319,10 @@ class Session(Versioned):
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_field(_("created by"), optional=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("closed by"),
-    )
+    closed_by = user_field(_("closed by"))
     history = HistoricalRecords()
     objects = SessionQuerySet.as_manager()
 
@@ -401,14 +383,7 @@ class Assessment(Versioned):
     # The health visitor's decision, not derived.
     follow_up = models.BooleanField(_("talk with the parents / follow up"), default=False)
     follow_up_note = models.TextField(_("follow-up note"), blank=True)
-    follow_up_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    follow_up_by = user_field(_("decided by"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
     objects = AssessmentQuerySet.as_manager()
@@ -482,9 +457,7 @@ class Dialogue(Versioned):
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     follow_up_done_on = models.DateField(_("followed up on"), null=True, blank=True)
     follow_up_note = models.TextField(_("follow-up note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_field(optional=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     history = HistoricalRecords()
     objects = DialogueQuerySet.as_manager()

@@ -459,6 +459,32 @@ def _check_dialogue(session: Session, held_on: dt.date, follow_up_on: dt.date | 
         raise ValidationError(errors)
 
 
+def _dialogue_save(
+    dialogue: Dialogue,
+    *,
+    by: Any,
+    held_on: dt.date,
+    strengths: str,
+    focus: str,
+    participants: Iterable[Any],
+    other_participants: str,
+    goals: Iterable[Any],
+    follow_up_on: dt.date | None,
+) -> Dialogue:
+    """Check and save a new or changed dialogue; the participants are ``by`` unless named."""
+    _check_dialogue(dialogue.session, held_on, follow_up_on)
+    dialogue.held_on = held_on
+    dialogue.strengths = strengths.strip()
+    dialogue.focus = focus.strip()
+    dialogue.other_participants = other_participants.strip()
+    dialogue.follow_up_on = follow_up_on
+    dialogue.full_clean()
+    dialogue.save()
+    dialogue.participants.set(list(participants) or [by])
+    dialogue.goals.set(list(goals))
+    return dialogue
+
+
 @transaction.atomic
 def dialogue_record(
     *,
@@ -474,21 +500,17 @@ def dialogue_record(
 ) -> Dialogue:
     """Record the dialogue about a session's group profile: strengths, focus, follow-up date."""
     _require(by, "motor.add_dialogue", session)
-    _check_dialogue(session, held_on, follow_up_on)
-    dialogue = Dialogue(
-        session=session,
+    return _dialogue_save(
+        Dialogue(session=session, created_by=by),
+        by=by,
         held_on=held_on,
-        strengths=strengths.strip(),
-        focus=focus.strip(),
-        other_participants=other_participants.strip(),
+        strengths=strengths,
+        focus=focus,
+        participants=participants,
+        other_participants=other_participants,
+        goals=goals,
         follow_up_on=follow_up_on,
-        created_by=by,
     )
-    dialogue.full_clean()
-    dialogue.save()
-    dialogue.participants.set(list(participants) or [by])
-    dialogue.goals.set(list(goals))
-    return dialogue
 
 
 @transaction.atomic
@@ -513,17 +535,17 @@ def dialogue_update(
     )
     _require(by, "motor.change_dialogue", dialogue.session)
     claim_version(dialogue, version)
-    _check_dialogue(dialogue.session, held_on, follow_up_on)
-    dialogue.held_on = held_on
-    dialogue.strengths = strengths.strip()
-    dialogue.focus = focus.strip()
-    dialogue.other_participants = other_participants.strip()
-    dialogue.follow_up_on = follow_up_on
-    dialogue.full_clean()
-    dialogue.save()
-    dialogue.participants.set(list(participants) or [by])
-    dialogue.goals.set(list(goals))
-    return dialogue
+    return _dialogue_save(
+        dialogue,
+        by=by,
+        held_on=held_on,
+        strengths=strengths,
+        focus=focus,
+        participants=participants,
+        other_participants=other_participants,
+        goals=goals,
+        follow_up_on=follow_up_on,
+    )
 
 
 @transaction.atomic

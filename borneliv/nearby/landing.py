@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from borneliv.accounts.landing import RECENT_IMPORTS, ImportRecord
+from borneliv.accounts.landing import RECENT_IMPORTS, ImportRecord, person_name
 from borneliv.nearby.models import Extract
 
 
@@ -21,21 +21,18 @@ def extract_imports(user: Any) -> list[ImportRecord]:
         .order_by("-imported_at", "-pk")
     )
     url = reverse("nearby:import")
-    records = []
-    for extract in extracts[:RECENT_IMPORTS]:
-        person = extract.imported_by
-        records.append(
-            ImportRecord(
-                when=extract.imported_at,
-                kind=_("Map data for %(municipality)s") % {"municipality": extract.municipality},
-                name=extract.file_name,
-                by=(person.get_full_name() or person.get_username()) if person else "",
-                summary=_("%(ways)s paths and streets, %(places)s possible places")
-                % {
-                    "ways": number_format(extract.ways, force_grouping=True),
-                    "places": number_format(extract.features, force_grouping=True),
-                },
-                url=url,
-            )
+    return [
+        ImportRecord(
+            when=extract.imported_at,
+            kind=_("Map data for %(municipality)s") % {"municipality": extract.municipality},
+            name=extract.file_name,
+            by=person_name(extract.imported_by),
+            summary=_("%(ways)s paths and streets, %(places)s possible places")
+            % {
+                "ways": number_format(extract.ways, force_grouping=True),
+                "places": number_format(extract.features, force_grouping=True),
+            },
+            url=url,
         )
-    return records
+        for extract in extracts[:RECENT_IMPORTS]
+    ]

@@ -25,7 +25,6 @@ import datetime as dt
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -35,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from borneliv.accounts.models import Role
+from borneliv.lib.fields import user_field
 from borneliv.lib.versioning import Versioned
 from borneliv.nearby.labels import CATEGORY_CHOICES, category_label
 
@@ -107,14 +107,7 @@ class Extract(models.Model):
     file_bytes = models.BigIntegerField(_("file size (bytes)"), default=0)
     sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
     imported_at = models.DateTimeField(_("imported"), default=timezone.now)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("imported by"),
-    )
+    imported_by = user_field(_("imported by"), on_delete=models.SET_NULL)
     # The bounding box of the data kept (the edge of the known world for the circles).
     south = models.FloatField(_("south"))
     west = models.FloatField(_("west"))
@@ -229,14 +222,7 @@ class Circle(Versioned):
         verbose_name=_("map extract"),
     )
     computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
-    computed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("computed by"),
-    )
+    computed_by = user_field(_("computed by"), on_delete=models.SET_NULL)
     walk_area = models.JSONField(_("walking area (GeoJSON)"), null=True, blank=True)
     bike_area = models.JSONField(_("cycling area (GeoJSON)"), null=True, blank=True)
     walk_touches_edge = models.BooleanField(_("walking area reaches the data edge"), default=False)
@@ -346,14 +332,7 @@ class CirclePlace(Versioned):
     )
     change_details = models.JSONField(_("what changed"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_field(_("created by"), on_delete=models.SET_NULL)
     history = HistoricalRecords(m2m_fields=[goals])
     objects = CirclePlaceQuerySet.as_manager()
 

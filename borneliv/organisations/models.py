@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from borneliv.lib.fields import period_constraint, valid_on_q
 from borneliv.lib.versioning import Versioned
 from borneliv.organisations.validators import (
     validate_daycare_number,
@@ -327,7 +328,7 @@ class Institution(Versioned):
 
 class InstitutionAreaQuerySet(models.QuerySet["InstitutionArea"]):
     def valid_on(self, day: dt.date) -> InstitutionAreaQuerySet:
-        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        return self.filter(valid_on_q(day))
 
     def overlapping(self, valid_from: dt.date, valid_to: dt.date | None) -> InstitutionAreaQuerySet:
         """Rows whose period shares at least one day with [valid_from, valid_to]."""
@@ -363,10 +364,9 @@ class InstitutionArea(Versioned):
         verbose_name_plural = _("area memberships")
         ordering = ["institution__name", "valid_from"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="institution_area_valid_to_after_from",
-                violation_error_message=_("A membership cannot end before it starts."),
+            period_constraint(
+                "institution_area_valid_to_after_from",
+                _("A membership cannot end before it starts."),
             ),
             models.UniqueConstraint(
                 fields=["institution", "valid_from"], name="institution_area_one_start_per_day"
