@@ -31,7 +31,9 @@ Suppression (through ``lib.disclosure``)
     hidden whole; a level whose share ``disclosure.share_mask`` refuses (fewer than the threshold
     with, or without, that level) is hidden; then, until nothing changes, a second cell is hidden
     in every line and every column of a sub-table with a single hidden cell
-    (``disclosure.complementary_mask``), and a line whose n is hidden is hidden whole. Daycares
+    and no hidden cell may follow from the published ones by any combination of lines
+    (``disclosure.protect``); a line whose n is hidden is hidden whole (``whole_line``: every
+    level is shown as k of the line's n). Daycares
     are tabulated the same way, each municipality's daycares with their total. Both tables are
     computed over every area and daycare, whoever reads them, and each reader is shown a part of
     them (as the prevalence page does), so two readers' parts set side by side reveal nothing
@@ -178,37 +180,12 @@ def suppress_levels(
     k = np.asarray(counts, dtype=np.int64)
     n = k.sum(axis=1)
     table = np.column_stack([k, n])
-    tables = (
-        [np.arange(len(n))]
-        if sub_tables is None
-        else [np.asarray(rows, dtype=np.intp) for rows in sub_tables]
-    )
-    mask = np.zeros(table.shape, dtype=bool)
-    small = disclosure.primary_mask(n, threshold)
-    mask[small, :] = True
-    mask[:, :-1] |= disclosure.share_mask(k, n[:, None], threshold) & (n[:, None] > 0)
-    primary = mask.copy()
-    changed = True
-    while changed:
-        before = mask.copy()
-        for rows in tables:
-            mask[rows] = disclosure.complementary_mask(table[rows], mask[rows])
-        # A line's levels add up to its n: with n hidden, the levels must go too.
-        mask[mask[:, -1], :] = True
-        changed = not np.array_equal(before, mask)
-    return np.where(primary, SMALL, np.where(mask, COMPLEMENTARY, "")).astype(np.str_)
-
-
-def _index_of(values: IntArray, keys: Sequence[int]) -> IntArray:
-    """Position of each value in ``keys``; -1 where it is not among them."""
-    if not len(keys):
-        return np.full(values.shape, -1, dtype=np.int64)
-    key_arr = np.asarray(keys, dtype=np.int64)
-    order = np.argsort(key_arr, kind="stable")
-    sorted_keys = key_arr[order]
-    position = np.minimum(np.searchsorted(sorted_keys, values), len(keys) - 1)
-    found = sorted_keys[position] == values
-    return np.where(found, order[position], -1).astype(np.int64)
+    primary = np.zeros(table.shape, dtype=bool)
+    primary[disclosure.primary_mask(n, threshold), :] = True
+    primary[:, :-1] |= disclosure.share_mask(k, n[:, None], threshold) & (n[:, None] > 0)
+    # Every level is shown as k of the line's n: with n hidden, the levels must go too.
+    hidden = disclosure.protect(table, primary, sub_tables=sub_tables, whole_line=True)
+    return disclosure.reasons(primary, hidden)
 
 
 def tabulate_levels(
@@ -228,8 +205,8 @@ def tabulate_levels(
     unit_arr = np.asarray(unit, dtype=np.int64)
     period_arr = np.asarray(period, dtype=np.int64)
     level_arr = np.asarray(level, dtype=np.int64)
-    ui = _index_of(unit_arr, [u.id for u in units])
-    pi = _index_of(period_arr, list(periods))
+    ui = growth_engine.index_of(unit_arr, [u.id for u in units])
+    pi = growth_engine.index_of(period_arr, list(periods))
     valid = (ui >= 0) & (pi >= 0) & (level_arr >= 0) & (level_arr < len(LEVELS))
     size = len(units) * len(periods) * len(LEVELS)
     key = (ui[valid] * len(periods) + pi[valid]) * len(LEVELS) + level_arr[valid]
