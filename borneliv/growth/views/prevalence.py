@@ -1,4 +1,4 @@
-"""Prevalence for leaders and researchers: the page, its chart (SVG) and its CSV export.
+"""Prevalence for leaders and researchers: the page, its chart (SVG) and its CSV/XLSX export.
 
 All three show ``prevalence_selectors.prevalence_for`` for the same query string and nothing
 more: every figure has been through small-cell suppression. No child's record is read, so no
@@ -7,7 +7,6 @@ access-log row is written; the page needs ``growth.view_prevalence``.
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -26,9 +25,8 @@ from borneliv.accounts.models import today
 from borneliv.growth import prevalence as engine
 from borneliv.growth import prevalence_selectors as selectors
 from borneliv.growth.prevalence_selectors import Measure, Prevalence, Query, Setting
+from borneliv.lib import downloads
 from borneliv.lib.forms import parse_year
-from borneliv.lib.tabular import spreadsheet_safe
-from borneliv.lib.text import ascii_filename
 from borneliv.organisations.models import Municipality
 
 YEARS_OFFERED = 15
@@ -107,9 +105,9 @@ def prevalence(request: HttpRequest) -> HttpResponse:
         query = None
     if query is not None:
         figures = selectors.prevalence_for(user, query, allowed=municipalities)
-        if request.GET.get("format") == "csv":
-            return prevalence_csv(figures)
-    elif request.GET.get("format") == "csv":
+        if request.GET.get("format") in downloads.FORMATS:
+            return prevalence_download(figures, request.GET["format"])
+    elif request.GET.get("format") in downloads.FORMATS:
         return HttpResponse(
             "; ".join(m for messages in errors.values() for m in messages),
             status=400,
@@ -162,28 +160,29 @@ def csv_headers() -> list[str]:
     ]
 
 
-def csv_rows(figures: Prevalence) -> list[list[str]]:
-    """The rows of the CSV file: one per line of the table and sex, exactly as the page."""
-    rows = []
+def csv_rows(figures: Prevalence) -> list[list[downloads.Value]]:
+    """The rows of the file: one per line of the table and sex, exactly as the page."""
+    rows: list[list[downloads.Value]] = []
     for line in figures.lines:
         for cell in line.cells:
+            numbers: list[downloads.Value]
             if cell.hidden:
                 numbers = ["", "", "", "", ""]
                 note = _("hidden: fewer than %(n)s children") % {"n": figures.threshold}
                 if cell.hidden == engine.COMPLEMENTARY:
                     note = _("hidden so that another hidden figure cannot be worked out")
             elif cell.empty:
-                numbers = ["0", "", "", "", ""]
+                numbers = [0, "", "", "", ""]
                 note = _("nobody counted")
             else:
-                numbers = [str(cell.n), str(cell.k), cell.percent, cell.low, cell.high]
+                numbers = [cell.n, cell.k, cell.percent, cell.low, cell.high]
                 note = ""
             rows.append(
                 [
                     line.period_label,
                     str(selectors.KIND_LABELS[line.kind]),
-                    spreadsheet_safe(line.label),
-                    spreadsheet_safe(line.municipality),
+                    line.label,
+                    line.municipality,
                     str(selectors.SEX_LABELS[cell.sex]),
                     *numbers,
                     figures.reference,
@@ -193,27 +192,18 @@ def csv_rows(figures: Prevalence) -> list[list[str]]:
     return rows
 
 
-def prevalence_csv(figures: Prevalence) -> HttpResponse:
-    """The suppressed table as CSV for Excel: UTF-8 with a byte-order mark, ``;`` between fields."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(csv_headers())
-    writer.writerows(csv_rows(figures))
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
+def prevalence_download(figures: Prevalence, format: str = downloads.CSV) -> HttpResponse:
+    """The suppressed table as CSV or XLSX (``lib.downloads``)."""
     query = figures.query
+    sheet = downloads.Sheet(_("Prevalence"), csv_headers(), csv_rows(figures))
     # "forekomst-overvaegt-inkl-svaer-overvaegt-skolestart-2020-2025.csv" in Danish.
-    name = ascii_filename(
+    name = [
         _("Prevalence"),
         figures.measure_label,
         figures.setting_label,
         f"{query.year_from}-{query.year_to}",
-        extension="csv",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    ]
+    return downloads.download(sheet, name=name, format=format)
 
 
 # --- the chart ----------------------------------------------------------------------------------

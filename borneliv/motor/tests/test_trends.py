@@ -38,6 +38,7 @@ import numpy as np
 import pytest
 from django.conf import settings
 from django.test import Client, RequestFactory
+from openpyxl import load_workbook
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
 
 from borneliv.accounts.context_processors import navigation
@@ -46,6 +47,7 @@ from borneliv.children.models import Child
 from borneliv.children.testing import synthetic_cpr
 from borneliv.growth import services as growth_services
 from borneliv.growth.models import MOTOR_ITEM_CODES
+from borneliv.lib import downloads
 from borneliv.lib.stats import wilson_interval
 from borneliv.motor import services
 from borneliv.motor import trends as selectors
@@ -485,6 +487,22 @@ def test_another_instrument_has_no_observations_yet(
 
 
 # --- CSV ----------------------------------------------------------------------------------------
+
+
+def test_the_tables_download_as_xlsx_with_the_csvs_rows(
+    scenario: Scenario, client_for: ClientFor
+) -> None:
+    client = client_for("lars")
+    body = client.get(f"{PAGE}?{YEARS}&format=csv").content.decode("utf-8-sig")
+    csv_rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    response = client.get(f"{PAGE}?{YEARS}&format=xlsx")
+    assert response["Content-Type"] == downloads.XLSX_TYPE
+    assert response["Content-Disposition"] == (
+        'attachment; filename="motor-skills-over-time-motor-4-2025-2026.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    assert [["" if v is None else str(v) for v in row] for row in sheet.values] == csv_rows
 
 
 def test_the_csv_holds_the_pages_figures_with_hidden_ones_empty(

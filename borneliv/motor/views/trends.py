@@ -1,4 +1,4 @@
-"""Motor trends over time: the page and its CSV export (``/motor/trends/``).
+"""Motor trends over time: the page and its CSV/XLSX export (``/motor/trends/``).
 
 Both show ``trends.trends_for`` for the same query string and nothing more: every figure has been
 through small-cell suppression. No child's record is read, so no access-log row is written; the
@@ -7,8 +7,6 @@ page needs ``motor.view_trends`` (administrators, researchers, project leaders, 
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -20,9 +18,8 @@ from django.views.decorators.http import require_GET
 
 from borneliv.accounts.models import today
 from borneliv.growth import prevalence as growth_engine
+from borneliv.lib import downloads
 from borneliv.lib.forms import parse_year
-from borneliv.lib.tabular import spreadsheet_safe
-from borneliv.lib.text import ascii_filename
 from borneliv.motor import trends as selectors
 from borneliv.motor.models import Instrument
 from borneliv.motor.trends import Block, Figure, ShownLine, Trends, TrendsQuery
@@ -100,9 +97,9 @@ def trends(request: HttpRequest) -> HttpResponse:
         query = None
     if query is not None:
         figures = selectors.trends_for(user, query, allowed=municipalities)
-        if request.GET.get("format") == "csv":
-            return trends_csv(figures)
-    elif request.GET.get("format") == "csv":
+        if request.GET.get("format") in downloads.FORMATS:
+            return trends_download(figures, request.GET["format"])
+    elif request.GET.get("format") in downloads.FORMATS:
         return HttpResponse(
             "; ".join(m for messages in errors.values() for m in messages),
             status=400,
@@ -162,15 +159,16 @@ def _status(hidden: str, empty: bool, threshold: int) -> str:
     return _("shown")
 
 
-def _figure_row(figure: Figure, threshold: int) -> list[str]:
+def _figure_row(figure: Figure, threshold: int) -> list[downloads.Value]:
+    numbers: list[downloads.Value]
     if figure.hidden:
         numbers = ["", "", "", "", ""]
     elif figure.is_empty:
-        numbers = ["0", "", "", "", ""]
+        numbers = [0, "", "", "", ""]
     else:
         numbers = [
-            str(figure.n),
-            str(figure.k),
+            figure.n,
+            figure.k,
             figure.percent,
             figure.low_text,
             figure.high_text,
@@ -178,13 +176,13 @@ def _figure_row(figure: Figure, threshold: int) -> list[str]:
     return [*numbers, _status(figure.hidden, figure.is_empty, threshold)]
 
 
-def _place(table: str, line: ShownLine) -> list[str]:
+def _place(table: str, line: ShownLine) -> list[downloads.Value]:
     return [
         table,
         line.period_label,
         str(selectors.KIND_LABELS[line.kind]),
-        spreadsheet_safe(line.label),
-        spreadsheet_safe(line.municipality),
+        line.label,
+        line.municipality,
     ]
 
 
@@ -192,11 +190,11 @@ def _lines(blocks: list[Block]) -> list[ShownLine]:
     return [line for block in blocks for group in block.groups for line in group.lines]
 
 
-def csv_rows(figures: Trends) -> list[list[str]]:
+def csv_rows(figures: Trends) -> list[list[downloads.Value]]:
     """The rows of the CSV file: one per figure of the page, exactly as the page shows it."""
     threshold = figures.threshold
     levels = figures.level_labels
-    rows: list[list[str]] = []
+    rows: list[list[downloads.Value]] = []
     for table, blocks in (
         (_("By area"), figures.area_blocks),
         (_("By daycare"), figures.daycare_blocks),
@@ -223,23 +221,14 @@ def csv_rows(figures: Trends) -> list[list[str]]:
     return rows
 
 
-def trends_csv(figures: Trends) -> HttpResponse:
-    """The tables as CSV for Excel: UTF-8 with a byte-order mark, ``;`` between fields."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(csv_headers())
-    writer.writerows(csv_rows(figures))
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
+def trends_download(figures: Trends, format: str = downloads.CSV) -> HttpResponse:
+    """The tables as CSV or XLSX (``lib.downloads``)."""
     query = figures.query
+    sheet = downloads.Sheet(_("Motor skills over time"), csv_headers(), csv_rows(figures))
     # "motorik-over-tid-motor-4-2024-2025.csv" in Danish (the instrument's code names it).
-    name = ascii_filename(
+    name = [
         _("Motor skills over time"),
         query.instrument.code,
         f"{query.year_from}-{query.year_to}",
-        extension="csv",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    ]
+    return downloads.download(sheet, name=name, format=format)
