@@ -45,6 +45,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from borneliv.accounts.models import User
 from borneliv.children.models import Child, Residence
 from borneliv.healthvisits import selectors
 from borneliv.healthvisits.models import Contact, Outcome, Stage, Topic
@@ -152,7 +153,7 @@ class Coverage:
         return self.arm(Area.Kind.COMPARISON)
 
 
-def coverage_areas(user: Any, kind: str = Area.Kind.PROGRAMME) -> list[Area]:
+def coverage_areas(user: User, kind: str = Area.Kind.PROGRAMME) -> list[Area]:
     """Areas of one kind whose figures the user may see: all, or her municipalities' areas."""
     areas = Area.objects.filter(kind=kind).select_related("municipality")
     scope = user.scope
@@ -316,7 +317,7 @@ def _count_pairs(pairs: npt.NDArray[np.int64], rows: int) -> npt.NDArray[np.int6
 
 
 def compute(
-    user: Any, *, year: int, by: str, today: dt.date, period: str = Period.MONTH
+    user: User, *, year: int, by: str, today: dt.date, period: str = Period.MONTH
 ) -> Coverage:
     """The coverage tables of ``year`` for the programme and comparison areas the user may see."""
     threshold = int(settings.DISCLOSURE_THRESHOLD)

@@ -24,7 +24,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from borneliv.accounts.models import Role, today
+from borneliv.accounts.models import Role, User, today
 from borneliv.children.models import Child, Residence
 from borneliv.children.selectors import age_text
 from borneliv.children.services import access_log_record
@@ -530,7 +530,8 @@ def period_name(period: str) -> str:
 
 def _coverage_for(request: HttpRequest) -> tuple[coverage_module.Coverage, dict[str, Any]]:
     """The coverage figures of the request's year, cohort and period (bad values fall back)."""
-    user: Any = request.user
+    user = request.user
+    assert isinstance(user, User)  # login_required
     if not user.has_perm("healthvisits.view_coverage"):
         raise PermissionDenied
     on = today()

@@ -51,6 +51,7 @@ from borneliv.accounts.models import User
 from borneliv.children import services as children_services
 from borneliv.children.models import Child
 from borneliv.children.testing import synthetic_cpr
+from borneliv.growth import prevalence_presenter as presenter
 from borneliv.growth import prevalence_selectors as selectors
 from borneliv.growth import services
 from borneliv.growth.models import (
@@ -272,7 +273,7 @@ def nk(shown: selectors.ShownLine) -> list[tuple[int | None, int | None]]:
 def pct(value: float) -> str:
     """A proportion as the English page writes it (a request leaves Danish active behind it)."""
     with translation.override("en"):
-        return selectors.percent_text(value)
+        return presenter.percent_text(value)
 
 
 def ci(k: int, n: int) -> str:

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from borneliv.accounts.models import today
+from borneliv.accounts.models import User, today
 from borneliv.growth import prevalence as engine
+from borneliv.growth import prevalence_presenter as presenter
 from borneliv.growth import prevalence_selectors as selectors
 from borneliv.growth.prevalence_selectors import Measure, Prevalence, Query, Setting
 from borneliv.lib import downloads
@@ -32,14 +33,15 @@ from borneliv.organisations.models import Municipality
 YEARS_OFFERED = 15
 
 
-def _check_permission(request: HttpRequest) -> Any:
-    user: Any = request.user
+def _check_permission(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required
     if not user.has_perm("growth.view_prevalence"):
         raise PermissionDenied
     return user
 
 
-def query_from(user: Any, data: QueryDict, allowed: list[Municipality] | None = None) -> Query:
+def query_from(user: User, data: QueryDict, allowed: list[Municipality] | None = None) -> Query:
     """The query of the request's parameters; ``ValidationError`` or ``Http404`` as the selector."""
     errors: dict[str, str] = {}
     year_from = parse_year(data.get("year_from"), "year_from", errors)
@@ -127,9 +129,9 @@ def prevalence(request: HttpRequest) -> HttpResponse:
             "municipalities": municipalities,
             "choose_municipality": len(municipalities) > 1,
             "query_string": query_string,
-            "explanation": selectors.explanation(figures.threshold) if figures else "",
+            "explanation": presenter.explanation(figures.threshold) if figures else "",
             "national_value": (
-                selectors.national_value(figures.national) if figures and figures.national else ""
+                presenter.national_value(figures.national) if figures and figures.national else ""
             ),
             # The source in the reader's language (a template's {% translate var %} cannot look
             # up a message with a "%" in it).
@@ -143,59 +145,10 @@ def prevalence(request: HttpRequest) -> HttpResponse:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def csv_headers() -> list[str]:
-    return [
-        _("Period"),
-        _("Kind"),
-        _("Area"),
-        _("Municipality"),
-        _("Sex"),
-        _("Children counted (n)"),
-        _("With the property (k)"),
-        _("Percent"),
-        _("95 % CI from"),
-        _("95 % CI to"),
-        _("Reference"),
-        _("Note"),
-    ]
-
-
-def csv_rows(figures: Prevalence) -> list[list[downloads.Value]]:
-    """The rows of the file: one per line of the table and sex, exactly as the page."""
-    rows: list[list[downloads.Value]] = []
-    for line in figures.lines:
-        for cell in line.cells:
-            numbers: list[downloads.Value]
-            if cell.hidden:
-                numbers = ["", "", "", "", ""]
-                note = _("hidden: fewer than %(n)s children") % {"n": figures.threshold}
-                if cell.hidden == engine.COMPLEMENTARY:
-                    note = _("hidden so that another hidden figure cannot be worked out")
-            elif cell.empty:
-                numbers = [0, "", "", "", ""]
-                note = _("nobody counted")
-            else:
-                numbers = [cell.n, cell.k, cell.percent, cell.low, cell.high]
-                note = ""
-            rows.append(
-                [
-                    line.period_label,
-                    str(selectors.KIND_LABELS[line.kind]),
-                    line.label,
-                    line.municipality,
-                    str(selectors.SEX_LABELS[cell.sex]),
-                    *numbers,
-                    figures.reference,
-                    note,
-                ]
-            )
-    return rows
-
-
 def prevalence_download(figures: Prevalence, format: str = downloads.CSV) -> HttpResponse:
     """The suppressed table as CSV or XLSX (``lib.downloads``)."""
     query = figures.query
-    sheet = downloads.Sheet(_("Prevalence"), csv_headers(), csv_rows(figures))
+    sheet = presenter.sheet(figures)
     # "forekomst-overvaegt-inkl-svaer-overvaegt-skolestart-2020-2025.csv" in Danish.
     name = [
         _("Prevalence"),
@@ -265,7 +218,7 @@ def chart_figure(figures: Prevalence) -> Figure:
         drawn += len(points)
     national = figures.national
     if national is not None:
-        value = selectors.national_value(national)
+        value = presenter.national_value(national)
         text = (
             _("National figure %(value)s %% (%(period)s)")
             % {"value": value, "period": national.period}
