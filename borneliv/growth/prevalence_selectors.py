@@ -297,14 +297,24 @@ class Prevalence:
 # --- the rows -----------------------------------------------------------------------------------
 
 
-def _area_on(date_field: str) -> Subquery:
-    """The area of the child's residence on the row's date (the latest started, if several)."""
+def area_on(
+    date_field: str,
+    *,
+    history: type[models.Model] = Residence,
+    owner: str = "child_id",
+    outer_owner: str = "child_id",
+) -> Subquery:
+    """The area of a dated history (by default the child's residence) on the row's date.
+
+    The row's ``outer_owner`` is matched to the history's ``owner``; where several periods hold
+    that day, the latest started wins. Also ``motor.trends_selectors`` (a daycare's area).
+    """
     day = OuterRef(date_field)
     return Subquery(
-        Residence.objects.filter(
+        history._default_manager.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-            child_id=OuterRef("child_id"),
             valid_from__lte=day,
+            **{owner: OuterRef(outer_owner)},
         )
         .order_by("-valid_from")
         .values("area_id")[:1]
@@ -354,7 +364,7 @@ def measurement_rows(query: Query, area_ids: list[int], iotf: str) -> Rows:
         Measurement.objects.counted()
         .filter(context__in=contexts, measured_on__gte=first, measured_on__lte=last)
         .exclude(**{category: ""})
-        .annotate(home_area=_area_on("measured_on"))
+        .annotate(home_area=area_on("measured_on"))
         .values_list(
             "pk",
             "child_id",
@@ -419,7 +429,7 @@ def exam_rows(query: Query, area_ids: list[int]) -> Rows:
     last = dt.date(query.year_to + 1, 7, 31)
     rows = list(
         SchoolStartExam.objects.filter(examined_on__gte=first, examined_on__lte=last)
-        .annotate(home_area=_area_on("examined_on"))
+        .annotate(home_area=area_on("examined_on"))
         .values_list(
             "pk", "child_id", "examined_on", "child__sex", "motor_difficulties", "home_area"
         )

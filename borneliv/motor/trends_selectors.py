@@ -55,13 +55,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from borneliv.accounts.models import User
-from borneliv.children.models import Residence
 from borneliv.growth import prevalence as growth_engine
 from borneliv.growth import prevalence_selectors as prevalence
 from borneliv.motor.models import Assessment, Instrument
@@ -162,34 +160,6 @@ def trends_query(
 # --- the rows -----------------------------------------------------------------------------------
 
 
-def _residence_area_on(day: str) -> Subquery:
-    """The area of the child's residence on the session day (the latest started, if several)."""
-    on = OuterRef(day)
-    return Subquery(
-        Residence.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-            child_id=OuterRef("child_id"),
-            valid_from__lte=on,
-        )
-        .order_by("-valid_from")
-        .values("area_id")[:1]
-    )
-
-
-def _daycare_area_on(day: str) -> Subquery:
-    """The area the session's daycare belonged to on the session day."""
-    on = OuterRef(day)
-    return Subquery(
-        InstitutionArea.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-            institution_id=OuterRef("session__institution_id"),
-            valid_from__lte=on,
-        )
-        .order_by("-valid_from")
-        .values("area_id")[:1]
-    )
-
-
 @dataclass(frozen=True)
 class Rows:
     """One row per counted child and school year: the tables' input."""
@@ -215,7 +185,13 @@ def assessment_rows(query: TrendsQuery) -> Rows:
         )
         .annotate(
             home_area=Coalesce(
-                _residence_area_on("session__held_on"), _daycare_area_on("session__held_on")
+                prevalence.area_on("session__held_on"),
+                prevalence.area_on(
+                    "session__held_on",
+                    history=InstitutionArea,
+                    owner="institution_id",
+                    outer_owner="session__institution_id",
+                ),
             )
         )
         .values_list(
