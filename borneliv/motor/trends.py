@@ -48,20 +48,8 @@ IntArray = npt.NDArray[np.int64]
 Unit = growth_engine.AreaSpec
 
 
-@dataclass(frozen=True)
-class Figure:
-    """A share k/n with its Wilson 95 % interval, or nothing at all when hidden."""
-
-    n: int | None
-    k: int | None
-    share: float | None
-    low: float | None
-    high: float | None
-    hidden: str = ""  # "", SMALL or COMPLEMENTARY
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.hidden and self.n == 0
+#: A share k/n with its Wilson 95 % interval, or nothing at all when hidden: the prevalence cell.
+Figure = growth_engine.Cell
 
 
 @dataclass(frozen=True)
