@@ -15,8 +15,9 @@ The table
 Suppression, per period and kind, over the whole table of every area
     The block is a hierarchy of additive sub-tables: each group's areas and the group's total,
     and the groups' totals and the kind's total, each by girls + boys = all. Complementary
-    suppression (``disclosure.complementary_mask``) runs over every sub-table in turn until no
-    line of any of them has exactly one hidden cell, in two steps:
+    suppression (``disclosure.protect``) runs over the linked sub-tables until no line of any
+    of them has exactly one hidden cell and no hidden cell follows from the published ones by
+    any combination of lines, in two steps:
 
     1. Counts: a cell counting 1 … threshold-1 children is hidden, and complementary cells with
        it, on n alone — so the cells hidden for n are the same whichever property is shown
@@ -54,8 +55,8 @@ BOYS = "M"
 ALL = "all"
 SEXES = (GIRLS, BOYS, ALL)
 
-SMALL = "small"  # hidden: too few children (primary suppression)
-COMPLEMENTARY = "complementary"  # hidden so that a small cell cannot be worked out
+SMALL = disclosure.SMALL  # hidden: too few children (primary suppression)
+COMPLEMENTARY = disclosure.COMPLEMENTARY  # hidden so that a small cell cannot be worked out
 
 IntArray = npt.NDArray[np.int64]
 
@@ -241,69 +242,29 @@ class Table:
         return any(cell.is_hidden for line in self.lines for cell in line.cells)
 
 
-def with_totals(values: npt.ArrayLike) -> IntArray:
-    """The table with row totals as a last column and column totals as a last row."""
-    table = np.asarray(values, dtype=np.int64)
-    rows, columns = table.shape
-    out = np.zeros((rows + 1, columns + 1), dtype=np.int64)
-    out[:rows, :columns] = table
-    out[:rows, columns] = table.sum(axis=1)
-    out[rows, :columns] = table.sum(axis=0)
-    out[rows, columns] = table.sum()
-    return out
-
-
-def _close(
-    n: IntArray, mask: npt.NDArray[np.bool_], sub_tables: Sequence[npt.NDArray[np.intp]]
-) -> npt.NDArray[np.bool_]:
-    """Complementary suppression over linked sub-tables until no line has one hidden cell.
-
-    Each sub-table is a list of row indices whose last row is the total of the others; every row
-    is girls, boys, all (all = girls + boys). ``disclosure.complementary_mask`` closes one
-    sub-table; a change there can open a line in another, so the round repeats until stable.
-    """
-    mask = mask.copy()
-    changed = True
-    while changed:
-        changed = False
-        for rows in sub_tables:
-            before = mask[rows]
-            after = disclosure.complementary_mask(n[rows], before)
-            if not np.array_equal(before, after):
-                mask[rows] = after
-                changed = True
-    return mask
-
-
 def suppress(
     k: npt.ArrayLike,
     n: npt.ArrayLike,
     threshold: int,
-    sub_tables: Sequence[npt.ArrayLike] | None = None,
+    sub_tables: Sequence[Sequence[int]] | None = None,
 ) -> npt.NDArray[np.str_]:
     """Why each cell is hidden: "", SMALL or COMPLEMENTARY.
 
     ``k`` and ``n`` have one row per line (girls, boys, all). ``sub_tables`` lists the row
     indices of each additive sub-table (its last row the total of the others); by default the
-    whole table is one, its last row the total (as ``with_totals`` makes it). See the module
-    docstring for the two steps.
+    whole table is one, its last row the total (as ``disclosure.with_totals`` makes it). See the
+    module docstring for the two steps.
     """
     k_arr = np.asarray(k, dtype=np.int64)
     n_arr = np.asarray(n, dtype=np.int64)
-    tables = (
-        [np.arange(n_arr.shape[0])]
-        if sub_tables is None
-        else [np.asarray(rows, dtype=np.intp) for rows in sub_tables]
-    )
     small = disclosure.primary_mask(n_arr, threshold)
-    by_count = _close(n_arr, small, tables)
+    by_count = disclosure.protect(n_arr, small, sub_tables=sub_tables)
     by_share = disclosure.share_mask(k_arr, n_arr, threshold) & (n_arr > 0)
-    hidden = _close(n_arr, by_count | by_share, tables)
-    primary = by_share | small
-    return np.where(primary, SMALL, np.where(hidden, COMPLEMENTARY, "")).astype(np.str_)
+    hidden = disclosure.protect(n_arr, by_count | by_share, sub_tables=sub_tables)
+    return disclosure.reasons(by_share | small, hidden)
 
 
-def _index_of(values: IntArray, keys: Sequence[int]) -> IntArray:
+def index_of(values: IntArray, keys: Sequence[int]) -> IntArray:
     """Position of each value in ``keys``; -1 where it is not among them."""
     if not len(keys):
         return np.full(values.shape, -1, dtype=np.int64)
@@ -330,8 +291,8 @@ def counts(
     sex_arr = np.asarray(sex)
     flag_arr = np.asarray(flag, dtype=bool)
     a_count, p_count = len(areas), len(periods)
-    ai = _index_of(area_arr, [a.id for a in areas])
-    pi = _index_of(period_arr, list(periods))
+    ai = index_of(area_arr, [a.id for a in areas])
+    pi = index_of(period_arr, list(periods))
     si = np.where(sex_arr == GIRLS, 0, np.where(sex_arr == BOYS, 1, -1))
     valid = (ai >= 0) & (pi >= 0) & (si >= 0)
     key = (ai[valid] * p_count + pi[valid]) * 2 + si[valid]

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -43,17 +42,24 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
-from django.utils.formats import number_format
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from borneliv.accounts.models import User
 from borneliv.children.models import Residence
 from borneliv.growth import prevalence as engine
+from borneliv.growth import prevalence_presenter as presenter
 from borneliv.growth import services
-from borneliv.growth.labels import IOTF_CATEGORY_LABELS, WHO_CATEGORY_LABELS
 from borneliv.growth.models import Context, Measurement, SchoolStartExam
-from borneliv.lib import disclosure
+from borneliv.growth.prevalence_presenter import (
+    KIND_LABELS,
+    TOTAL_LABELS,
+    Block,
+    ChartPoint,
+    ShownCell,
+    ShownLine,
+    reference_text,
+)
 from borneliv.organisations.models import Area, Municipality
 
 
@@ -77,20 +83,6 @@ HEALTH_VISIT_CONTEXTS = (Context.HEALTH_VISIT,)
 MAX_PERIODS = 10
 FIRST_YEAR = 2000
 
-KIND_LABELS: dict[str, Promise] = {
-    engine.PROGRAMME: gettext_lazy("Programme areas"),
-    engine.COMPARISON: gettext_lazy("Comparison areas"),
-}
-TOTAL_LABELS: dict[str, Promise] = {
-    engine.PROGRAMME: gettext_lazy("All programme areas"),
-    engine.COMPARISON: gettext_lazy("All comparison areas"),
-}
-SEX_LABELS: dict[str, Promise] = {
-    engine.GIRLS: gettext_lazy("Girls"),
-    engine.BOYS: gettext_lazy("Boys"),
-    engine.ALL: gettext_lazy("All"),
-}
-
 
 # --- the query ----------------------------------------------------------------------------------
 
@@ -112,7 +104,7 @@ class Query:
         return list(range(self.year_from, self.year_to + 1))
 
 
-def prevalence_municipalities(user: Any) -> list[Municipality]:
+def prevalence_municipalities(user: User) -> list[Municipality]:
     """The municipalities whose areas' prevalence the user may see."""
     municipalities = Municipality.objects.all()
     scope = user.scope
@@ -134,7 +126,7 @@ def period_label(setting: str, period: int) -> str:
 
 
 def prevalence_query(
-    user: Any,
+    user: User,
     *,
     measure: str | None,
     setting: str | None,
@@ -188,100 +180,6 @@ def prevalence_query(
 
 
 # --- what the page shows --------------------------------------------------------------------------
-
-
-def _rounded(value: float, places: int = 1) -> Decimal:
-    """Half-up rounding, as people round (not Python's round-half-even)."""
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-def percent_text(value: float | None) -> str:
-    """A proportion as a percentage with one decimal, in the active language (12,5 / 12.5)."""
-    if value is None:
-        return ""
-    return number_format(_rounded(100 * value), decimal_pos=1)
-
-
-def national_value(national: engine.NationalFigure) -> str:
-    """The national figure's percent (or range of percents) as text, without the % sign."""
-    low = percent_text(national.percent_low / 100)
-    if national.is_range:
-        return f"{low}–{percent_text(national.percent_high / 100)}"
-    return low
-
-
-@dataclass(frozen=True)
-class ShownCell:
-    """A cell as every output shows it: the engine's numbers and their texts."""
-
-    sex: str
-    cell: engine.Cell
-
-    @property
-    def hidden(self) -> str:
-        return self.cell.hidden
-
-    @property
-    def empty(self) -> bool:
-        return self.cell.is_empty
-
-    @property
-    def n(self) -> int | None:
-        return self.cell.n
-
-    @property
-    def k(self) -> int | None:
-        return self.cell.k
-
-    @property
-    def percent(self) -> str:
-        return percent_text(self.cell.share)
-
-    @property
-    def low(self) -> str:
-        return percent_text(self.cell.low)
-
-    @property
-    def high(self) -> str:
-        return percent_text(self.cell.high)
-
-
-@dataclass(frozen=True)
-class ShownLine:
-    period: int
-    period_label: str
-    kind: str
-    level: str  # engine.AREA, engine.GROUP (a municipality's total) or engine.TOTAL
-    area: Area | None  # for an area's line
-    municipality: str  # for an area's or a municipality's line
-    label: str
-    cells: list[ShownCell]
-
-    @property
-    def is_total(self) -> bool:
-        return self.level != engine.AREA
-
-
-@dataclass(frozen=True)
-class Group:
-    kind: str
-    label: str
-    lines: list[ShownLine]
-
-
-@dataclass(frozen=True)
-class Block:
-    period: int
-    label: str
-    groups: list[Group]
-
-
-@dataclass(frozen=True)
-class ChartPoint:
-    period: int
-    percent: float
-    low: float
-    high: float
 
 
 @dataclass(frozen=True)
@@ -365,17 +263,9 @@ class Prevalence:
         return out
 
     @property
-    def blocks(self) -> list[Block]:
+    def blocks(self) -> list[Block[ShownLine]]:
         """The rows grouped for the page: per period, per kind."""
-        blocks: list[Block] = []
-        for line in self.lines:
-            if not blocks or blocks[-1].period != line.period:
-                blocks.append(Block(line.period, line.period_label, []))
-            groups = blocks[-1].groups
-            if not groups or groups[-1].kind != line.kind:
-                groups.append(Group(line.kind, str(KIND_LABELS[line.kind]), []))
-            groups[-1].lines.append(line)
-        return blocks
+        return presenter.blocks_of(self.lines, KIND_LABELS)
 
     @property
     def has_hidden(self) -> bool:
@@ -404,77 +294,27 @@ class Prevalence:
         return points
 
 
-def reference_text(measure: str, setting: str, iotf: str) -> str:
-    """How a child is counted: the reference and its cut-off, in words."""
-    if measure == Measure.MOTOR:
-        return _(
-            "School-start exam: motor difficulties = 3 or more of the 9 motor items with a remark"
-        )
-    band = engine.AGE_BANDS_BY_CODE.get(setting)
-    if band is not None and band.reference == engine.WHO:
-        if measure == Measure.OVERWEIGHT:
-            return _(
-                "WHO 2006 Child Growth Standards: BMI-for-age z-score above +2 "
-                "(categories “%(overweight)s” and “%(obese)s”)"
-            ) % {
-                "overweight": WHO_CATEGORY_LABELS["overweight"],
-                "obese": WHO_CATEGORY_LABELS["obese"],
-            }
-        return _(
-            "WHO 2006 Child Growth Standards: BMI-for-age z-score above +3 (category “%(obese)s”)"
-        ) % {"obese": WHO_CATEGORY_LABELS["obese"]}
-    labels = {code: str(IOTF_CATEGORY_LABELS[code]) for code in engine.IOTF_OVERWEIGHT}
-    if iotf == "2000":
-        if measure == Measure.OVERWEIGHT:
-            return (
-                _(
-                    "IOTF 2000 (Cole et al.): BMI at or above the cut-off for adult BMI 25 "
-                    "(categories “%(overweight)s” and “%(obesity)s”)"
-                )
-                % labels
-            )
-        return (
-            _(
-                "IOTF 2000 (Cole et al.): BMI at or above the cut-off for adult BMI 30 "
-                "(category “%(obesity)s”)"
-            )
-            % labels
-        )
-    if measure == Measure.OVERWEIGHT:
-        return (
-            _(
-                "IOTF 2012 (Cole & Lobstein): adult-equivalent BMI 25 or more "
-                "(categories “%(overweight)s”, “%(obesity)s” and “%(morbid_obesity)s”)"
-            )
-            % labels
-        )
-    return (
-        _(
-            "IOTF 2012 (Cole & Lobstein): adult-equivalent BMI 30 or more "
-            "(categories “%(obesity)s” and “%(morbid_obesity)s”)"
-        )
-        % labels
-    )
-
-
-def _count_text(count: int, threshold: int) -> str:
-    """A count for a note, suppressed like any count (``disclosure.primary_mask``)."""
-    if bool(disclosure.primary_mask(count, threshold)):
-        return _("fewer than %(n)s") % {"n": threshold}
-    return str(count)
-
-
 # --- the rows -----------------------------------------------------------------------------------
 
 
-def _area_on(date_field: str) -> Subquery:
-    """The area of the child's residence on the row's date (the latest started, if several)."""
+def area_on(
+    date_field: str,
+    *,
+    history: type[models.Model] = Residence,
+    owner: str = "child_id",
+    outer_owner: str = "child_id",
+) -> Subquery:
+    """The area of a dated history (by default the child's residence) on the row's date.
+
+    The row's ``outer_owner`` is matched to the history's ``owner``; where several periods hold
+    that day, the latest started wins. Also ``motor.trends_selectors`` (a daycare's area).
+    """
     day = OuterRef(date_field)
     return Subquery(
-        Residence.objects.filter(
+        history._default_manager.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-            child_id=OuterRef("child_id"),
             valid_from__lte=day,
+            **{owner: OuterRef(outer_owner)},
         )
         .order_by("-valid_from")
         .values("area_id")[:1]
@@ -524,7 +364,7 @@ def measurement_rows(query: Query, area_ids: list[int], iotf: str) -> Rows:
         Measurement.objects.counted()
         .filter(context__in=contexts, measured_on__gte=first, measured_on__lte=last)
         .exclude(**{category: ""})
-        .annotate(home_area=_area_on("measured_on"))
+        .annotate(home_area=area_on("measured_on"))
         .values_list(
             "pk",
             "child_id",
@@ -589,7 +429,7 @@ def exam_rows(query: Query, area_ids: list[int]) -> Rows:
     last = dt.date(query.year_to + 1, 7, 31)
     rows = list(
         SchoolStartExam.objects.filter(examined_on__gte=first, examined_on__lte=last)
-        .annotate(home_area=_area_on("examined_on"))
+        .annotate(home_area=area_on("examined_on"))
         .values_list(
             "pk", "child_id", "examined_on", "child__sex", "motor_difficulties", "home_area"
         )
@@ -628,7 +468,7 @@ def exam_rows(query: Query, area_ids: list[int]) -> Rows:
 
 
 def prevalence_areas(
-    user: Any, query: Query, allowed: list[Municipality] | None = None
+    user: User, query: Query, allowed: list[Municipality] | None = None
 ) -> tuple[list[Area], list[Municipality], bool]:
     """Every area (the table is computed over all of them), the municipalities shown, and
     whether those are all the municipalities there are."""
@@ -644,7 +484,7 @@ def prevalence_areas(
 
 
 def prevalence_for(
-    user: Any, query: Query, *, allowed: list[Municipality] | None = None
+    user: User, query: Query, *, allowed: list[Municipality] | None = None
 ) -> Prevalence:
     """The suppressed prevalence table the user may see for ``query``.
 
@@ -675,7 +515,7 @@ def prevalence_for(
                 "another IOTF version than the one configured (IOTF %(version)s); an "
                 "administrator runs “borneliv growth recompute”."
             )
-            % {"count": _count_text(rows.stale, threshold), "version": iotf}
+            % {"count": presenter.count_text(rows.stale, threshold), "version": iotf}
         )
     if rows.undetermined:
         notes.append(
@@ -683,7 +523,7 @@ def prevalence_for(
                 "%(count)s children are left out as not determinable: too few motor items were "
                 "assessed to tell."
             )
-            % {"count": _count_text(rows.undetermined, threshold)}
+            % {"count": presenter.count_text(rows.undetermined, threshold)}
         )
     return Prevalence(
         query=query,
@@ -696,12 +536,3 @@ def prevalence_for(
         national=engine.NATIONAL_FIGURES.get((query.measure, query.setting)),
         notes=notes,
     )
-
-
-def explanation(threshold: int) -> str:
-    return _(
-        "Figures about fewer than %(n)s children are hidden (“–”): a figure is shown only when at "
-        "least %(n)s children are counted and at least %(n)s have, or none has, the property "
-        "(and at least %(n)s do not, or all do). So that a hidden figure cannot be worked out "
-        "from the totals, another figure in the same row or column is hidden too."
-    ) % {"n": threshold}

@@ -45,6 +45,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from borneliv.accounts.models import User
 from borneliv.children.models import Child, Residence
 from borneliv.healthvisits import selectors
 from borneliv.healthvisits.models import Contact, Outcome, Stage, Topic
@@ -152,7 +153,7 @@ class Coverage:
         return self.arm(Area.Kind.COMPARISON)
 
 
-def coverage_areas(user: Any, kind: str = Area.Kind.PROGRAMME) -> list[Area]:
+def coverage_areas(user: User, kind: str = Area.Kind.PROGRAMME) -> list[Area]:
     """Areas of one kind whose figures the user may see: all, or her municipalities' areas."""
     areas = Area.objects.filter(kind=kind).select_related("municipality")
     scope = user.scope
@@ -167,23 +168,6 @@ def coverage_areas(user: Any, kind: str = Area.Kind.PROGRAMME) -> list[Area]:
 
 def _percent(k: float, n: float) -> str:
     return f"{round(100 * k / n)} %"
-
-
-def with_totals(values: npt.ArrayLike) -> npt.NDArray[np.int64]:
-    """The table with its row totals as a last column and column totals as a last row.
-
-    Suppression works on this augmented table: each of its rows and columns is a set of figures
-    that add up to a published total, so one hidden figure in a line could be worked out from
-    the others, and a second one must be hidden too (that may be a total).
-    """
-    table = np.asarray(values, dtype=np.int64)
-    rows, columns = table.shape
-    out = np.zeros((rows + 1, columns + 1), dtype=np.int64)
-    out[:rows, :columns] = table
-    out[:rows, columns] = table.sum(axis=1)
-    out[rows, :columns] = table.sum(axis=0)
-    out[rows, columns] = table.sum()
-    return out
 
 
 def _table(cells: list[list[Cell]], *, row_labels: list[str], column_labels: list[str]) -> Table:
@@ -208,10 +192,10 @@ def share_table(
 ) -> Table:
     """A table of shares k/n with totals; hidden where ``disclosure`` says so."""
     shape = (len(row_labels), len(column_labels))
-    big_k = with_totals(np.asarray(k, dtype=np.int64).reshape(shape))
-    big_n = with_totals(np.asarray(n, dtype=np.int64).reshape(shape))
+    big_k = disclosure.with_totals(np.asarray(k, dtype=np.int64).reshape(shape))
+    big_n = disclosure.with_totals(np.asarray(n, dtype=np.int64).reshape(shape))
     primary = disclosure.share_mask(big_k, big_n, threshold) & (big_n > 0)
-    hidden = disclosure.complementary_mask(big_n, primary)
+    hidden = disclosure.protect(big_n, primary)
 
     def cell(i: int, j: int) -> Cell:
         kk, nn = int(big_k[i, j]), int(big_n[i, j])
@@ -234,9 +218,9 @@ def count_table(
 ) -> Table:
     """A table of counts with totals; small counts shown as "<threshold", their partners "–"."""
     shape = (len(row_labels), len(column_labels))
-    values = with_totals(np.asarray(counts, dtype=np.int64).reshape(shape))
+    values = disclosure.with_totals(np.asarray(counts, dtype=np.int64).reshape(shape))
     primary = disclosure.primary_mask(values, threshold)
-    hidden = disclosure.complementary_mask(values, primary)
+    hidden = disclosure.protect(values, primary)
 
     def cell(i: int, j: int) -> Cell:
         value = int(values[i, j])
@@ -268,10 +252,10 @@ def mean_table(
     the totals either.
     """
     shape = (len(row_labels), len(column_labels))
-    big_total = with_totals(np.asarray(total, dtype=np.int64).reshape(shape))
-    big_n = with_totals(np.asarray(n, dtype=np.int64).reshape(shape))
+    big_total = disclosure.with_totals(np.asarray(total, dtype=np.int64).reshape(shape))
+    big_n = disclosure.with_totals(np.asarray(n, dtype=np.int64).reshape(shape))
     primary = disclosure.primary_mask(big_n, threshold)
-    hidden = disclosure.complementary_mask(big_n, primary) | primary
+    hidden = disclosure.protect(big_n, primary)
 
     def cell(i: int, j: int) -> Cell:
         tt, nn = int(big_total[i, j]), int(big_n[i, j])
@@ -333,7 +317,7 @@ def _count_pairs(pairs: npt.NDArray[np.int64], rows: int) -> npt.NDArray[np.int6
 
 
 def compute(
-    user: Any, *, year: int, by: str, today: dt.date, period: str = Period.MONTH
+    user: User, *, year: int, by: str, today: dt.date, period: str = Period.MONTH
 ) -> Coverage:
     """The coverage tables of ``year`` for the programme and comparison areas the user may see."""
     threshold = int(settings.DISCLOSURE_THRESHOLD)

@@ -6,9 +6,7 @@ record writes one access-log row per child shown (``children.services.access_log
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -26,7 +24,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from borneliv.accounts.models import Role, today
+from borneliv.accounts.models import Role, User, today
 from borneliv.children.models import Child, Residence
 from borneliv.children.selectors import age_text
 from borneliv.children.services import access_log_record
@@ -37,8 +35,8 @@ from borneliv.healthvisits.models import Contact, Stage
 from borneliv.healthvisits.schedule import Status
 from borneliv.healthvisits.selectors import Bucket, Sort, WorklistRow
 from borneliv.healthvisits.templatetags.healthvisits import status_class, status_label
+from borneliv.lib import downloads
 from borneliv.lib.forms import add_service_errors
-from borneliv.lib.tabular import spreadsheet_safe
 from borneliv.lib.text import ascii_filename
 from borneliv.organisations.models import Area, Institution
 
@@ -532,7 +530,8 @@ def period_name(period: str) -> str:
 
 def _coverage_for(request: HttpRequest) -> tuple[coverage_module.Coverage, dict[str, Any]]:
     """The coverage figures of the request's year, cohort and period (bad values fall back)."""
-    user: Any = request.user
+    user = request.user
+    assert isinstance(user, User)  # login_required
     if not user.has_perm("healthvisits.view_coverage"):
         raise PermissionDenied
     on = today()
@@ -564,8 +563,8 @@ def _coverage_for(request: HttpRequest) -> tuple[coverage_module.Coverage, dict[
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     figures, context = _coverage_for(request)
-    if request.GET.get("format") == "csv":
-        return _coverage_csv(figures)
+    if request.GET.get("format") in downloads.FORMATS:
+        return _coverage_download(figures, request.GET["format"])
     return render(
         request,
         "healthvisits/coverage.html",
@@ -590,22 +589,18 @@ def coverage_chart(request: HttpRequest, indicator: str) -> HttpResponse:
     return response
 
 
-def _coverage_csv(figures: coverage_module.Coverage) -> HttpResponse:
-    """Every figure of the page, suppressed as shown: one row per cell (UTF-8 with BOM, ``;``)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            _("table"),
-            _("areas"),
-            _("area"),
-            _("column"),
-            _("shown"),
-            _("numerator"),
-            _("denominator"),
-            _("status"),
-        ]
-    )
+def _coverage_download(figures: coverage_module.Coverage, format: str) -> HttpResponse:
+    """Every figure of the page, suppressed as shown: one row per cell (``lib.downloads``)."""
+    headers = [
+        _("table"),
+        _("areas"),
+        _("area"),
+        _("column"),
+        _("shown"),
+        _("numerator"),
+        _("denominator"),
+        _("status"),
+    ]
     tables = [
         ("enhanced", _("Enhanced home visit at 4–6 months within its window")),
         ("themes", _("Enhanced visits that covered all four focus themes")),
@@ -619,6 +614,7 @@ def _coverage_csv(figures: coverage_module.Coverage) -> HttpResponse:
         "small": _("hidden: too few"),
         "complementary": _("hidden: protects another hidden figure"),
     }
+    rows: list[list[downloads.Value]] = []
     for attribute, title in tables:
         for arm in figures.arms:
             table: coverage_module.Table = getattr(arm, attribute)
@@ -629,23 +625,19 @@ def _coverage_csv(figures: coverage_module.Coverage) -> HttpResponse:
                     (_("Total"), row_total),
                 ]:
                     shown = not cell.hidden
-                    writer.writerow(
+                    rows.append(
                         [
                             title,
                             arm.label,
-                            spreadsheet_safe(label),
+                            label,
                             column,
                             cell.text,
-                            cell.numerator if shown and cell.numerator is not None else "",
-                            cell.denominator if shown and cell.denominator is not None else "",
+                            cell.numerator if shown else None,
+                            cell.denominator if shown else None,
                             "" if cell.empty and shown else status_text[cell.hidden],
                         ]
                     )
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    name = [_("Coverage"), str(figures.year), period_name(figures.period)]
+    return downloads.download(
+        downloads.Sheet(_("Coverage"), headers, rows), name=name, format=format
     )
-    name = ascii_filename(
-        _("Coverage"), str(figures.year), period_name(figures.period), extension="csv"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

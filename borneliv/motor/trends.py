@@ -1,80 +1,31 @@
-"""Motor trends: KL's three levels at 4 by area, daycare and school year, beside school start.
+"""Motor trends, the tables: KL's three levels per unit (area or daycare) and school year.
 
-Aggregates only: the page, its CSV and every figure come from ``trends_for``; no child is named
-and no figure about fewer children than the threshold (``settings.DISCLOSURE_THRESHOLD``) is
-shown.
-
-What is counted
-    * Assessments of the sessions (open or closed) held with the chosen instrument (by default
-      the 4-year instrument ``motor-4``, every version of it), of children who were present and
-      have a summary in one of KL's three levels. Children observed with too few items for a
-      summary (``insufficient``, or no scores) are left out and counted in a note; absent
-      children are not counted at all. The level rule lives in each instrument version
-      (``engine.summarise``), so a version changed by the municipality changes what a level means
-      from then on.
-    * The period is the **school year** (1 August – 31 July) of the session date, the period of
-      the school-start exams too, so the two figures of a year sit side by side.
-    * One child counts once per school year: its last assessment with a summary in it. The choice
-      is made over every area before the reader's scope is applied, so an area's figures are the
-      same whoever looks at them.
-    * **Area**: the area of the child's residence on the session day; a child with no residence
-      that day counts in the area the daycare belonged to that day. **Daycare**: the session's.
-    * **School start** (the comparison): ``growth.prevalence_selectors.prevalence_for`` for motor
-      difficulties at school start, unchanged — the child's residence on the exam day, one exam
-      per child and school year — so the figure here is exactly the prevalence page's.
+No Django: rows of counted children (unit id, school year, level index) in, suppressed lines out.
+``trends_selectors`` reads the assessments and says which lines a reader is shown;
+``trends_presenter`` turns them into the page's and the file's rows.
 
 Suppression (through ``lib.disclosure``)
-    Per school year the areas of each kind (programme, comparison) form a hierarchy of additive
-    sub-tables — each municipality's areas with the municipality's total, the municipalities'
-    totals with the kind's total —, each line holding the children counted (n) and the children
-    at each of the three levels (which add up to n). A line with 1 … threshold-1 children is
-    hidden whole; a level whose share ``disclosure.share_mask`` refuses (fewer than the threshold
-    with, or without, that level) is hidden; then, until nothing changes, a second cell is hidden
-    in every line and every column of a sub-table with a single hidden cell
-    (``disclosure.complementary_mask``), and a line whose n is hidden is hidden whole. Daycares
-    are tabulated the same way, each municipality's daycares with their total. Both tables are
-    computed over every area and daycare, whoever reads them, and each reader is shown a part of
-    them (as the prevalence page does), so two readers' parts set side by side reveal nothing
-    either could not see.
-
-Queries: the municipalities in scope, the instruments, the areas and the exams (both through the
-prevalence selector), the daycares, and the assessments (values only, the areas as correlated
-subqueries) — a fixed number whatever the data. The rest is numpy.
+    Per school year the units of each kind form a hierarchy of additive sub-tables — each
+    municipality's units with the municipality's total, the municipalities' totals with the
+    kind's total —, each line holding the children counted (n) and the children at each of the
+    three levels (which add up to n). A line with 1 … threshold-1 children is hidden whole; a
+    level whose share ``disclosure.share_mask`` refuses is hidden; then ``disclosure.protect``
+    hides complementary cells until no hidden cell follows from the published ones, and a line
+    whose n is hidden is hidden whole (``whole_line``: every level is shown as k of n).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from borneliv.children.models import Residence
-from borneliv.growth import prevalence as growth_engine
-from borneliv.growth import prevalence_selectors as prevalence
+import borneliv.growth.prevalence as growth_engine
+import borneliv.motor.engine as engine
 from borneliv.lib import disclosure
 from borneliv.lib.stats import wilson_interval
-from borneliv.motor import engine
-from borneliv.motor.models import Assessment, Instrument, Level
-from borneliv.organisations.models import Area, Institution, InstitutionArea, Municipality
-
-#: The instrument the page opens with: the 4-year play-based observation.
-DEFAULT_INSTRUMENT = "motor-4"
-FIRST_YEAR = 2000
-MAX_PERIODS = 10
-DEFAULT_PERIODS = 5
 
 LEVELS = engine.LEVELS  # age-appropriate, few signs, challenges: the table's columns, in order
 CHALLENGES = LEVELS.index(engine.CHALLENGES)
@@ -89,21 +40,7 @@ COMPARISON = growth_engine.COMPARISON
 #: The one kind of the daycare table.
 DAYCARE = "daycare"
 
-KIND_LABELS: dict[str, Promise] = {
-    PROGRAMME: gettext_lazy("Programme areas"),
-    COMPARISON: gettext_lazy("Comparison areas"),
-    DAYCARE: gettext_lazy("Daycares"),
-}
-TOTAL_LABELS: dict[str, Promise] = {
-    PROGRAMME: gettext_lazy("All programme areas"),
-    COMPARISON: gettext_lazy("All comparison areas"),
-    DAYCARE: gettext_lazy("All daycares"),
-}
-
 IntArray = npt.NDArray[np.int64]
-
-
-# --- the tables (plain numpy; no database) --------------------------------------------------------
 
 
 #: A row of a table: an area or a daycare, of a kind, in a group (its municipality). The same
@@ -111,32 +48,8 @@ IntArray = npt.NDArray[np.int64]
 Unit = growth_engine.AreaSpec
 
 
-@dataclass(frozen=True)
-class Figure:
-    """A share k/n with its Wilson 95 % interval, or nothing at all when hidden."""
-
-    n: int | None
-    k: int | None
-    share: float | None
-    low: float | None
-    high: float | None
-    hidden: str = ""  # "", SMALL or COMPLEMENTARY
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.hidden and self.n == 0
-
-    @property
-    def percent(self) -> str:
-        return prevalence.percent_text(self.share)
-
-    @property
-    def low_text(self) -> str:
-        return prevalence.percent_text(self.low)
-
-    @property
-    def high_text(self) -> str:
-        return prevalence.percent_text(self.high)
+#: A share k/n with its Wilson 95 % interval, or nothing at all when hidden: the prevalence cell.
+Figure = growth_engine.Cell
 
 
 @dataclass(frozen=True)
@@ -178,37 +91,12 @@ def suppress_levels(
     k = np.asarray(counts, dtype=np.int64)
     n = k.sum(axis=1)
     table = np.column_stack([k, n])
-    tables = (
-        [np.arange(len(n))]
-        if sub_tables is None
-        else [np.asarray(rows, dtype=np.intp) for rows in sub_tables]
-    )
-    mask = np.zeros(table.shape, dtype=bool)
-    small = disclosure.primary_mask(n, threshold)
-    mask[small, :] = True
-    mask[:, :-1] |= disclosure.share_mask(k, n[:, None], threshold) & (n[:, None] > 0)
-    primary = mask.copy()
-    changed = True
-    while changed:
-        before = mask.copy()
-        for rows in tables:
-            mask[rows] = disclosure.complementary_mask(table[rows], mask[rows])
-        # A line's levels add up to its n: with n hidden, the levels must go too.
-        mask[mask[:, -1], :] = True
-        changed = not np.array_equal(before, mask)
-    return np.where(primary, SMALL, np.where(mask, COMPLEMENTARY, "")).astype(np.str_)
-
-
-def _index_of(values: IntArray, keys: Sequence[int]) -> IntArray:
-    """Position of each value in ``keys``; -1 where it is not among them."""
-    if not len(keys):
-        return np.full(values.shape, -1, dtype=np.int64)
-    key_arr = np.asarray(keys, dtype=np.int64)
-    order = np.argsort(key_arr, kind="stable")
-    sorted_keys = key_arr[order]
-    position = np.minimum(np.searchsorted(sorted_keys, values), len(keys) - 1)
-    found = sorted_keys[position] == values
-    return np.where(found, order[position], -1).astype(np.int64)
+    primary = np.zeros(table.shape, dtype=bool)
+    primary[disclosure.primary_mask(n, threshold), :] = True
+    primary[:, :-1] |= disclosure.share_mask(k, n[:, None], threshold) & (n[:, None] > 0)
+    # Every level is shown as k of the line's n: with n hidden, the levels must go too.
+    hidden = disclosure.protect(table, primary, sub_tables=sub_tables, whole_line=True)
+    return disclosure.reasons(primary, hidden)
 
 
 def tabulate_levels(
@@ -228,8 +116,8 @@ def tabulate_levels(
     unit_arr = np.asarray(unit, dtype=np.int64)
     period_arr = np.asarray(period, dtype=np.int64)
     level_arr = np.asarray(level, dtype=np.int64)
-    ui = _index_of(unit_arr, [u.id for u in units])
-    pi = _index_of(period_arr, list(periods))
+    ui = growth_engine.index_of(unit_arr, [u.id for u in units])
+    pi = growth_engine.index_of(period_arr, list(periods))
     valid = (ui >= 0) & (pi >= 0) & (level_arr >= 0) & (level_arr < len(LEVELS))
     size = len(units) * len(periods) * len(LEVELS)
     key = (ui[valid] * len(periods) + pi[valid]) * len(LEVELS) + level_arr[valid]
@@ -272,474 +160,3 @@ def tabulate_levels(
                     )
                 )
     return lines
-
-
-# --- the query ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrendsQuery:
-    year_from: int  # the first year of a school year
-    year_to: int
-    instrument: Instrument
-    municipality: Municipality | None = None  # None: every municipality the user may see
-
-    @property
-    def periods(self) -> list[int]:
-        return list(range(self.year_from, self.year_to + 1))
-
-
-def trends_municipalities(user: Any) -> list[Municipality]:
-    """The municipalities whose figures the user may see (as for prevalence)."""
-    return prevalence.prevalence_municipalities(user)
-
-
-def current_school_year(on: dt.date) -> int:
-    return on.year if on.month >= 8 else on.year - 1
-
-
-def period_label(period: int) -> str:
-    return growth_engine.school_year_label(period)
-
-
-def trends_query(
-    user: Any,
-    *,
-    year_from: int | None,
-    year_to: int | None,
-    municipality_code: str | None,
-    instrument_code: str | None,
-    on: dt.date,
-    instruments: list[Instrument],
-    allowed: list[Municipality] | None = None,
-) -> TrendsQuery:
-    """A checked query: ``ValidationError`` (by field) for bad values, ``Http404`` for a
-    municipality outside the user's scope (or unknown: ids reveal nothing).
-
-    Defaults: the 4-year instrument, the last five school years up to the current one.
-    """
-    errors: dict[str, str] = {}
-    code = instrument_code or DEFAULT_INSTRUMENT
-    instrument = next((i for i in instruments if i.code == code), None)
-    if instrument is None and not instrument_code and instruments:
-        instrument = instruments[0]
-    if instrument is None:
-        errors["instrument"] = _("Unknown instrument.")
-    latest = current_school_year(on)
-    last = year_to if year_to is not None else latest
-    first = year_from if year_from is not None else max(FIRST_YEAR, last - DEFAULT_PERIODS + 1)
-    if not FIRST_YEAR <= first <= latest or not FIRST_YEAR <= last <= latest:
-        errors["year_from"] = _("Choose school years from %(first)s to %(last)s.") % {
-            "first": period_label(FIRST_YEAR),
-            "last": period_label(latest),
-        }
-    elif first > last:
-        errors["year_from"] = _("The first year comes after the last.")
-    elif last - first + 1 > MAX_PERIODS:
-        errors["year_from"] = _("Choose at most %(n)s years.") % {"n": MAX_PERIODS}
-    if errors:
-        raise ValidationError(errors)
-    assert instrument is not None
-    municipality = None
-    if municipality_code:
-        choices = allowed if allowed is not None else trends_municipalities(user)
-        municipality = next((m for m in choices if m.code == municipality_code), None)
-        if municipality is None:
-            raise Http404
-    return TrendsQuery(
-        year_from=first, year_to=last, instrument=instrument, municipality=municipality
-    )
-
-
-# --- the rows -----------------------------------------------------------------------------------
-
-
-def _residence_area_on(day: str) -> Subquery:
-    """The area of the child's residence on the session day (the latest started, if several)."""
-    on = OuterRef(day)
-    return Subquery(
-        Residence.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-            child_id=OuterRef("child_id"),
-            valid_from__lte=on,
-        )
-        .order_by("-valid_from")
-        .values("area_id")[:1]
-    )
-
-
-def _daycare_area_on(day: str) -> Subquery:
-    """The area the session's daycare belonged to on the session day."""
-    on = OuterRef(day)
-    return Subquery(
-        InstitutionArea.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-            institution_id=OuterRef("session__institution_id"),
-            valid_from__lte=on,
-        )
-        .order_by("-valid_from")
-        .values("area_id")[:1]
-    )
-
-
-@dataclass(frozen=True)
-class Rows:
-    """One row per counted child and school year: the tables' input."""
-
-    area: IntArray
-    daycare: IntArray
-    period: IntArray
-    level: IntArray  # index into LEVELS
-    # Children observed without a summary in a school year (and none with one), by area.
-    unsummarised_area: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
-
-
-def assessment_rows(query: TrendsQuery) -> Rows:
-    """The assessments counted (see the module docstring), one query, values only."""
-    first = dt.date(query.year_from, 8, 1)
-    last = dt.date(query.year_to + 1, 7, 31)
-    rows = list(
-        Assessment.objects.filter(
-            present=True,
-            session__version__instrument=query.instrument,
-            session__held_on__gte=first,
-            session__held_on__lte=last,
-        )
-        .annotate(
-            home_area=Coalesce(
-                _residence_area_on("session__held_on"), _daycare_area_on("session__held_on")
-            )
-        )
-        .values_list(
-            "pk", "child_id", "session__held_on", "session__institution_id", "level", "home_area"
-        )
-        .order_by()
-    )
-    empty = np.zeros(0, np.int64)
-    if not rows:
-        return Rows(empty, empty, empty, empty, empty)
-    level_index = {level: i for i, level in enumerate(LEVELS)}
-    pk = np.array([r[0] for r in rows], dtype=np.int64)
-    child = np.array([r[1] for r in rows], dtype=np.int64)
-    day = np.array([r[2] for r in rows], dtype="datetime64[D]")
-    daycare = np.array([r[3] for r in rows], dtype=np.int64)
-    level = np.array([level_index.get(r[4], -1) for r in rows], dtype=np.int64)
-    area = np.array([-1 if r[5] is None else r[5] for r in rows], dtype=np.int64)
-    period = growth_engine.school_year(day)
-
-    summarised = level >= 0
-    idx = np.flatnonzero(summarised)
-    chosen = idx[
-        growth_engine.latest_per_child(child[idx], period[idx], day[idx], pk[idx]).astype(np.intp)
-    ]
-    # Children with no summary in a school year: their last assessment of it, if no other has one.
-    has_summary = {(int(c), int(p)) for c, p in zip(child[chosen], period[chosen], strict=True)}
-    rest = np.flatnonzero(~summarised)
-    rest = rest[growth_engine.latest_per_child(child[rest], period[rest], day[rest], pk[rest])]
-    unsummarised = np.array(
-        [i for i in rest.tolist() if (int(child[i]), int(period[i])) not in has_summary],
-        dtype=np.intp,
-    )
-    return Rows(
-        area=area[chosen],
-        daycare=daycare[chosen],
-        period=period[chosen],
-        level=level[chosen],
-        unsummarised_area=area[unsummarised] if unsummarised.size else empty,
-    )
-
-
-# --- what the page shows --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ShownLine:
-    period: int
-    period_label: str
-    kind: str
-    line: Line
-    label: str
-    municipality: str
-    school_start: growth_engine.Cell | None = None  # the comparison table's line ("all")
-
-    @property
-    def is_total(self) -> bool:
-        return self.line.is_total
-
-    @property
-    def hidden(self) -> str:
-        return self.line.hidden
-
-    @property
-    def is_empty(self) -> bool:
-        return self.line.is_empty
-
-    @property
-    def count(self) -> Figure:
-        """The children counted on the line, as a figure (hidden with the line)."""
-        n = self.line.n
-        return Figure(n, n, None, None, None, self.line.hidden)
-
-    @property
-    def school_start_figure(self) -> Figure:
-        """The school-start comparison (motor difficulties), as a figure."""
-        cell = self.school_start
-        if cell is None:
-            return Figure(0, 0, None, None, None)
-        return Figure(cell.n, cell.k, cell.share, cell.low, cell.high, cell.hidden)
-
-
-@dataclass(frozen=True)
-class Group:
-    kind: str
-    label: str
-    lines: list[ShownLine]
-
-
-@dataclass(frozen=True)
-class Block:
-    period: int
-    label: str
-    groups: list[Group]
-
-
-def _blocks(lines: list[ShownLine], *, with_school_start: bool = False) -> list[Block]:
-    """The lines grouped per period and kind; a period in which nobody is counted is left out."""
-    counted = {
-        line.period
-        for line in lines
-        if not line.is_empty or (with_school_start and not line.school_start_figure.is_empty)
-    }
-    blocks: list[Block] = []
-    for line in lines:
-        if line.period not in counted:
-            continue
-        if not blocks or blocks[-1].period != line.period:
-            blocks.append(Block(line.period, line.period_label, []))
-        groups = blocks[-1].groups
-        if not groups or groups[-1].kind != line.kind:
-            groups.append(Group(line.kind, str(KIND_LABELS[line.kind]), []))
-        groups[-1].lines.append(line)
-    return blocks
-
-
-@dataclass(frozen=True)
-class Trends:
-    """The parts of the suppressed tables a reader is shown."""
-
-    query: TrendsQuery
-    threshold: int
-    municipalities: list[Municipality]  # those shown
-    area_lines: list[ShownLine]
-    daycare_lines: list[ShownLine]
-    shows_daycares: bool  # the reader may see daycares at all
-    comparison_lines: list[ShownLine]
-    unsummarised: int  # children left out without a summary, in the areas shown
-    school_start_undetermined: list[str] = field(default_factory=list)  # the exam notes
-
-    @property
-    def area_blocks(self) -> list[Block]:
-        return _blocks(self.area_lines)
-
-    @property
-    def daycare_blocks(self) -> list[Block]:
-        return _blocks(self.daycare_lines)
-
-    @property
-    def comparison_blocks(self) -> list[Block]:
-        return _blocks(self.comparison_lines, with_school_start=True)
-
-    @property
-    def empty_periods(self) -> list[str]:
-        """The school years in which nobody in the areas shown is counted, at 4 or at school start."""
-        shown = {block.period for block in self.comparison_blocks}
-        return [period_label(p) for p in self.query.periods if p not in shown]
-
-    @property
-    def has_figures(self) -> bool:
-        return any(not line.is_empty for line in self.area_lines)
-
-    @property
-    def unsummarised_text(self) -> str:
-        return count_text(self.unsummarised, self.threshold)
-
-    @property
-    def level_labels(self) -> list[str]:
-        return [str(Level(level).label) for level in LEVELS]
-
-
-def count_text(count: int, threshold: int) -> str:
-    """A count for a note, suppressed like any count (``disclosure.primary_mask``)."""
-    if bool(disclosure.primary_mask(count, threshold)):
-        return _("fewer than %(n)s") % {"n": threshold}
-    return str(count)
-
-
-def _daycare_detail(user: Any, municipality_id: int) -> str:
-    """How much of a municipality's daycare table the user sees: "all", "shown" or ""."""
-    scope = user.scope
-    if scope.is_admin or municipality_id in scope.health_municipality_ids:
-        return "all"
-    if municipality_id in scope.led_municipality_ids:
-        return "shown"  # project leaders: the daycares whose figures pass suppression
-    return ""
-
-
-def _area_total_label(line: Line, municipality: str, several: bool) -> str:
-    if line.level == GROUP and several:
-        return _("%(total)s in %(municipality)s") % {
-            "total": TOTAL_LABELS[line.kind],
-            "municipality": municipality,
-        }
-    return str(TOTAL_LABELS[line.kind])
-
-
-def trends_for(
-    user: Any, query: TrendsQuery, *, allowed: list[Municipality] | None = None
-) -> Trends:
-    """The suppressed trend tables the user may see for ``query``."""
-    threshold = int(settings.DISCLOSURE_THRESHOLD)
-    if allowed is None:
-        allowed = trends_municipalities(user)
-    # The school-start side is the prevalence page's own table (areas and exams: two queries).
-    school = prevalence.prevalence_for(
-        user,
-        prevalence.Query(
-            measure=prevalence.Measure.MOTOR,
-            setting=prevalence.Setting.SCHOOL_START,
-            year_from=query.year_from,
-            year_to=query.year_to,
-            municipality=query.municipality,
-        ),
-        allowed=allowed,
-    )
-    areas: list[Area] = school.areas
-    shown = school.municipalities
-    covers_all = school.covers_all
-    shown_ids = {m.pk for m in shown}
-    names = {m.pk: m.name for m in allowed}
-    daycares = list(
-        Institution.objects.filter(kind=Institution.Kind.DAYCARE)
-        .order_by("municipality__name", "name", "pk")
-        .values_list("pk", "name", "municipality_id")
-    )
-    rows = assessment_rows(query)
-
-    area_units = [Unit(a.pk, a.kind, a.municipality_id, a.name) for a in areas]
-    area_lines = tabulate_levels(
-        unit=rows.area,
-        period=rows.period,
-        level=rows.level,
-        units=area_units,
-        periods=query.periods,
-        threshold=threshold,
-    )
-    daycare_lines = tabulate_levels(
-        unit=rows.daycare,
-        period=rows.period,
-        level=rows.level,
-        units=[Unit(pk, DAYCARE, municipality, name) for pk, name, municipality in daycares],
-        periods=query.periods,
-        threshold=threshold,
-    )
-
-    def shows_area(line: Line) -> bool:
-        if line.level in (AREA, GROUP):
-            return line.group in shown_ids and (line.level == AREA or not covers_all)
-        return covers_all
-
-    several = len(shown) > 1
-    shown_areas: list[ShownLine] = []
-    comparison: list[ShownLine] = []
-    for line in area_lines:
-        if not shows_area(line):
-            continue
-        municipality = names.get(line.group, "") if line.group is not None else ""
-        label = (
-            line.unit.label
-            if line.unit is not None
-            else _area_total_label(line, municipality, several)
-        )
-        if line.level == AREA:
-            assert line.unit is not None
-            exam_line = school.table.line(line.unit.id, line.period)
-        elif line.level == GROUP:
-            assert line.group is not None
-            exam_line = school.table.group_total(line.kind, line.group, line.period)
-        else:
-            exam_line = school.table.total(line.kind, line.period)
-        shown_line = ShownLine(
-            period=line.period,
-            period_label=period_label(line.period),
-            kind=line.kind,
-            line=line,
-            label=label,
-            municipality=municipality,
-        )
-        shown_areas.append(shown_line)
-        comparison.append(
-            dataclasses.replace(
-                shown_line,
-                school_start=exam_line.cell(growth_engine.ALL) if exam_line else None,
-            )
-        )
-
-    detail = {m: _daycare_detail(user, m) for m in shown_ids}
-    shown_daycares: list[ShownLine] = []
-    for line in daycare_lines:
-        if line.level == TOTAL or line.group not in shown_ids:
-            continue
-        assert line.group is not None
-        how = detail[line.group]
-        if not how or line.is_empty:
-            continue
-        if how == "shown" and line.level == AREA and line.hidden:
-            continue
-        municipality = names.get(line.group, "")
-        label = (
-            line.unit.label
-            if line.unit is not None
-            else _("All daycares in %(municipality)s") % {"municipality": municipality}
-        )
-        shown_daycares.append(
-            ShownLine(
-                period=line.period,
-                period_label=period_label(line.period),
-                kind=DAYCARE,
-                line=line,
-                label=label,
-                municipality=municipality,
-            )
-        )
-    # A total with no daycare line left above it is dropped too (nothing to add up).
-    kept: list[ShownLine] = []
-    for daycare_line in shown_daycares:
-        if daycare_line.is_total and (
-            not kept or kept[-1].is_total or kept[-1].period != daycare_line.period
-        ):
-            continue
-        kept.append(daycare_line)
-
-    shown_area_ids = {a.pk for a in areas if a.municipality_id in shown_ids}
-    unsummarised = int(np.isin(rows.unsummarised_area, sorted(shown_area_ids)).sum())
-    return Trends(
-        query=query,
-        threshold=threshold,
-        municipalities=shown,
-        area_lines=shown_areas,
-        daycare_lines=kept,
-        shows_daycares=any(detail.values()),
-        comparison_lines=comparison,
-        unsummarised=unsummarised,
-        school_start_undetermined=list(school.notes),
-    )
-
-
-def explanation(threshold: int) -> str:
-    return _(
-        "Figures about fewer than %(n)s children are hidden (“–”): a percentage is shown only "
-        "when at least %(n)s children are counted and at least %(n)s are, or none is, at the "
-        "level (and at least %(n)s are not, or all are). So that a hidden figure cannot be "
-        "worked out from the others or from the totals, another figure in the same row or column "
-        "is hidden too."
-    ) % {"n": threshold}

@@ -27,6 +27,7 @@ ENGINES = [
     "growth/references.py",
     "growth/prevalence.py",
     "motor/engine.py",
+    "motor/trends.py",
     "nearby/types.py",
     "nearby/osm.py",
     "nearby/network.py",

@@ -44,12 +44,14 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+from openpyxl import load_workbook
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
 
 from borneliv.accounts.models import User
 from borneliv.children import services as children_services
 from borneliv.children.models import Child
 from borneliv.children.testing import synthetic_cpr
+from borneliv.growth import prevalence_presenter as presenter
 from borneliv.growth import prevalence_selectors as selectors
 from borneliv.growth import services
 from borneliv.growth.models import (
@@ -60,6 +62,7 @@ from borneliv.growth.models import (
     SchoolStartExam,
 )
 from borneliv.growth.tests.conftest import ClientFor
+from borneliv.lib import downloads
 from borneliv.lib.stats import wilson_interval
 from borneliv.organisations.models import Area
 from borneliv.testing import World
@@ -270,7 +273,7 @@ def nk(shown: selectors.ShownLine) -> list[tuple[int | None, int | None]]:
 def pct(value: float) -> str:
     """A proportion as the English page writes it (a request leaves Danish active behind it)."""
     with translation.override("en"):
-        return selectors.percent_text(value)
+        return presenter.percent_text(value)
 
 
 def ci(k: int, n: int) -> str:
@@ -780,6 +783,20 @@ def test_the_csv_is_the_pages_table_and_holds_no_hidden_number(
     assert lindholm_girls[0][5:10] == ["", "", "", "", ""]
     assert lindholm_girls[0][11] == "hidden: fewer than 5 children"
     assert all(r[10].startswith("IOTF 2012") for r in rows)
+
+
+def test_the_table_downloads_as_xlsx_with_the_csvs_rows(
+    scenario: Scenario, client_for: ClientFor
+) -> None:
+    client = client_for("lars")
+    csv_rows = read_csv(client.get(f"{PAGE}?{SCHOOL}&format=csv"))
+    response = client.get(f"{PAGE}?{SCHOOL}&format=xlsx")
+    assert response["Content-Type"] == downloads.XLSX_TYPE
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    xlsx_rows = [["" if v is None else str(v) for v in row] for row in sheet.values]
+    assert xlsx_rows == csv_rows
 
 
 def test_the_csv_uses_the_decimal_comma_in_danish(

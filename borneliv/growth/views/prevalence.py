@@ -1,4 +1,4 @@
-"""Prevalence for leaders and researchers: the page, its chart (SVG) and its CSV export.
+"""Prevalence for leaders and researchers: the page, its chart (SVG) and its CSV/XLSX export.
 
 All three show ``prevalence_selectors.prevalence_for`` for the same query string and nothing
 more: every figure has been through small-cell suppression. No child's record is read, so no
@@ -7,7 +7,6 @@ access-log row is written; the page needs ``growth.view_prevalence``.
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -22,26 +21,27 @@ from django.views.decorators.http import require_GET
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from borneliv.accounts.models import today
+from borneliv.accounts.models import User, today
 from borneliv.growth import prevalence as engine
+from borneliv.growth import prevalence_presenter as presenter
 from borneliv.growth import prevalence_selectors as selectors
 from borneliv.growth.prevalence_selectors import Measure, Prevalence, Query, Setting
+from borneliv.lib import downloads
 from borneliv.lib.forms import parse_year
-from borneliv.lib.tabular import spreadsheet_safe
-from borneliv.lib.text import ascii_filename
 from borneliv.organisations.models import Municipality
 
 YEARS_OFFERED = 15
 
 
-def _check_permission(request: HttpRequest) -> Any:
-    user: Any = request.user
+def _check_permission(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required
     if not user.has_perm("growth.view_prevalence"):
         raise PermissionDenied
     return user
 
 
-def query_from(user: Any, data: QueryDict, allowed: list[Municipality] | None = None) -> Query:
+def query_from(user: User, data: QueryDict, allowed: list[Municipality] | None = None) -> Query:
     """The query of the request's parameters; ``ValidationError`` or ``Http404`` as the selector."""
     errors: dict[str, str] = {}
     year_from = parse_year(data.get("year_from"), "year_from", errors)
@@ -107,9 +107,9 @@ def prevalence(request: HttpRequest) -> HttpResponse:
         query = None
     if query is not None:
         figures = selectors.prevalence_for(user, query, allowed=municipalities)
-        if request.GET.get("format") == "csv":
-            return prevalence_csv(figures)
-    elif request.GET.get("format") == "csv":
+        if request.GET.get("format") in downloads.FORMATS:
+            return prevalence_download(figures, request.GET["format"])
+    elif request.GET.get("format") in downloads.FORMATS:
         return HttpResponse(
             "; ".join(m for messages in errors.values() for m in messages),
             status=400,
@@ -129,9 +129,9 @@ def prevalence(request: HttpRequest) -> HttpResponse:
             "municipalities": municipalities,
             "choose_municipality": len(municipalities) > 1,
             "query_string": query_string,
-            "explanation": selectors.explanation(figures.threshold) if figures else "",
+            "explanation": presenter.explanation(figures.threshold) if figures else "",
             "national_value": (
-                selectors.national_value(figures.national) if figures and figures.national else ""
+                presenter.national_value(figures.national) if figures and figures.national else ""
             ),
             # The source in the reader's language (a template's {% translate var %} cannot look
             # up a message with a "%" in it).
@@ -145,75 +145,18 @@ def prevalence(request: HttpRequest) -> HttpResponse:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def csv_headers() -> list[str]:
-    return [
-        _("Period"),
-        _("Kind"),
-        _("Area"),
-        _("Municipality"),
-        _("Sex"),
-        _("Children counted (n)"),
-        _("With the property (k)"),
-        _("Percent"),
-        _("95 % CI from"),
-        _("95 % CI to"),
-        _("Reference"),
-        _("Note"),
-    ]
-
-
-def csv_rows(figures: Prevalence) -> list[list[str]]:
-    """The rows of the CSV file: one per line of the table and sex, exactly as the page."""
-    rows = []
-    for line in figures.lines:
-        for cell in line.cells:
-            if cell.hidden:
-                numbers = ["", "", "", "", ""]
-                note = _("hidden: fewer than %(n)s children") % {"n": figures.threshold}
-                if cell.hidden == engine.COMPLEMENTARY:
-                    note = _("hidden so that another hidden figure cannot be worked out")
-            elif cell.empty:
-                numbers = ["0", "", "", "", ""]
-                note = _("nobody counted")
-            else:
-                numbers = [str(cell.n), str(cell.k), cell.percent, cell.low, cell.high]
-                note = ""
-            rows.append(
-                [
-                    line.period_label,
-                    str(selectors.KIND_LABELS[line.kind]),
-                    spreadsheet_safe(line.label),
-                    spreadsheet_safe(line.municipality),
-                    str(selectors.SEX_LABELS[cell.sex]),
-                    *numbers,
-                    figures.reference,
-                    note,
-                ]
-            )
-    return rows
-
-
-def prevalence_csv(figures: Prevalence) -> HttpResponse:
-    """The suppressed table as CSV for Excel: UTF-8 with a byte-order mark, ``;`` between fields."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(csv_headers())
-    writer.writerows(csv_rows(figures))
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
+def prevalence_download(figures: Prevalence, format: str = downloads.CSV) -> HttpResponse:
+    """The suppressed table as CSV or XLSX (``lib.downloads``)."""
     query = figures.query
+    sheet = presenter.sheet(figures)
     # "forekomst-overvaegt-inkl-svaer-overvaegt-skolestart-2020-2025.csv" in Danish.
-    name = ascii_filename(
+    name = [
         _("Prevalence"),
         figures.measure_label,
         figures.setting_label,
         f"{query.year_from}-{query.year_to}",
-        extension="csv",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    ]
+    return downloads.download(sheet, name=name, format=format)
 
 
 # --- the chart ----------------------------------------------------------------------------------
@@ -275,7 +218,7 @@ def chart_figure(figures: Prevalence) -> Figure:
         drawn += len(points)
     national = figures.national
     if national is not None:
-        value = selectors.national_value(national)
+        value = presenter.national_value(national)
         text = (
             _("National figure %(value)s %% (%(period)s)")
             % {"value": value, "period": national.period}

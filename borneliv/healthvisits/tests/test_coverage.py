@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from openpyxl import load_workbook
 from pytest_django import DjangoAssertNumQueries, Settings
 
 from borneliv.children.models import Child
@@ -15,6 +17,7 @@ from borneliv.healthvisits import coverage, services
 from borneliv.healthvisits.coverage import By, Table
 from borneliv.healthvisits.models import Contact, Topic
 from borneliv.healthvisits.tests.conftest import TODAY, MakeChild, stage
+from borneliv.lib import downloads
 from borneliv.organisations.models import Area
 from borneliv.testing import World
 
@@ -387,6 +390,22 @@ def test_the_csv_has_every_figure_as_shown(
     ]  # fmt: skip
     hidden = [r for r in rows if r[7].startswith("skjult")]
     assert all(r[5] == r[6] == "" for r in hidden)
+
+
+def test_the_coverage_downloads_as_xlsx(
+    enhanced_world: None, client_for: ClientFor, frozen: dt.date
+) -> None:
+    response = client_for("lars").get("/healthvisits/coverage/?year=2024&period=year&format=xlsx")
+    assert response["Content-Type"] == downloads.XLSX_TYPE
+    assert response["Content-Disposition"] == (
+        'attachment; filename="daekning-2024-hele-aaret.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = list(sheet.values)
+    assert rows[0][:3] == ("tabel", "lokalområder", "lokalområde")
+    lindholm = [r for r in rows if r[2] == "Lindholm" and r[3] == "2024"]
+    assert lindholm[0][4:7] == ("65 % (11/17)", 11, 17)
 
 
 def test_the_chart_draws_both_series(

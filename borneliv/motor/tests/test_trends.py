@@ -38,6 +38,7 @@ import numpy as np
 import pytest
 from django.conf import settings
 from django.test import Client, RequestFactory
+from openpyxl import load_workbook
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
 
 from borneliv.accounts.context_processors import navigation
@@ -46,9 +47,12 @@ from borneliv.children.models import Child
 from borneliv.children.testing import synthetic_cpr
 from borneliv.growth import services as growth_services
 from borneliv.growth.models import MOTOR_ITEM_CODES
+from borneliv.lib import downloads
 from borneliv.lib.stats import wilson_interval
 from borneliv.motor import services
-from borneliv.motor import trends as selectors
+from borneliv.motor import trends as engine
+from borneliv.motor import trends_presenter as presenter
+from borneliv.motor import trends_selectors as selectors
 from borneliv.motor.models import Instrument, InstrumentVersion, Session
 from borneliv.motor.tests.conftest import ClientFor
 from borneliv.organisations.models import Area, Institution
@@ -227,7 +231,7 @@ def _setup(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def trends_for(world: World, persona: str, **query: Any) -> selectors.Trends:
+def trends_for(world: World, persona: str, **query: Any) -> presenter.Trends:
     user = world.persona(persona)
     values: dict[str, Any] = {
         "year_from": 2025,
@@ -243,13 +247,13 @@ def trends_for(world: World, persona: str, **query: Any) -> selectors.Trends:
     )
 
 
-def line(lines: list[selectors.ShownLine], label: str, period: str) -> selectors.ShownLine:
+def line(lines: list[presenter.ShownLine], label: str, period: str) -> presenter.ShownLine:
     found = [x for x in lines if x.label == label and x.period_label == period]
     assert len(found) == 1, [(x.label, x.period_label) for x in lines]
     return found[0]
 
 
-def counts(shown: selectors.ShownLine) -> tuple[int | None, list[int | None]]:
+def counts(shown: presenter.ShownLine) -> tuple[int | None, list[int | None]]:
     return shown.line.n, [f.k for f in shown.line.figures]
 
 
@@ -325,11 +329,11 @@ def test_a_level_below_the_threshold_is_hidden_with_a_partner(scenario: Scenario
     assert sum(1 for f in (age_appropriate, few_signs) if f.hidden) >= 1
 
 
-def _hidden(shown: selectors.ShownLine) -> list[bool]:
+def _hidden(shown: presenter.ShownLine) -> list[bool]:
     return [bool(f.hidden) for f in shown.line.figures] + [bool(shown.hidden)]
 
 
-def _assert_no_single_hidden(label: str, lines: list[selectors.ShownLine]) -> None:
+def _assert_no_single_hidden(label: str, lines: list[presenter.ShownLine]) -> None:
     rows = [_hidden(x) for x in lines]
     for row in rows:
         assert sum(row) != 1, (label, rows)
@@ -351,7 +355,7 @@ def test_no_shown_line_or_column_has_a_single_hidden_figure(
     if persona == "lars":
         return  # a project leader is not shown the daycares whose lines are hidden
     for block in figures.daycare_blocks:
-        by_municipality: dict[str, list[selectors.ShownLine]] = {}
+        by_municipality: dict[str, list[presenter.ShownLine]] = {}
         for x in block.groups[0].lines:
             by_municipality.setdefault(x.municipality, []).append(x)
         for municipality, lines in by_municipality.items():
@@ -361,7 +365,7 @@ def test_no_shown_line_or_column_has_a_single_hidden_figure(
 def test_suppress_levels_hides_small_counts_and_their_partners() -> None:
     # Two areas and their total; area 2 has 2 children with challenges.
     table = [[10, 5, 5], [12, 6, 2], [22, 11, 7]]
-    reasons = selectors.suppress_levels(table, 5)
+    reasons = engine.suppress_levels(table, 5)
     # Its line hides few signs beside it (the smaller partner); each column then hides area 1's.
     assert reasons.tolist() == [
         ["", "complementary", "complementary", ""],
@@ -369,7 +373,7 @@ def test_suppress_levels_hides_small_counts_and_their_partners() -> None:
         ["", "", "", ""],
     ]
     # A line of fewer than five children is hidden whole, and so is a partner line.
-    reasons = selectors.suppress_levels([[3, 0, 0], [20, 5, 5], [23, 5, 5]], 5)
+    reasons = engine.suppress_levels([[3, 0, 0], [20, 5, 5], [23, 5, 5]], 5)
     assert reasons[0].tolist() == ["small"] * 4
     assert all(reasons[1]) or all(reasons[2])
 
@@ -485,6 +489,22 @@ def test_another_instrument_has_no_observations_yet(
 
 
 # --- CSV ----------------------------------------------------------------------------------------
+
+
+def test_the_tables_download_as_xlsx_with_the_csvs_rows(
+    scenario: Scenario, client_for: ClientFor
+) -> None:
+    client = client_for("lars")
+    body = client.get(f"{PAGE}?{YEARS}&format=csv").content.decode("utf-8-sig")
+    csv_rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    response = client.get(f"{PAGE}?{YEARS}&format=xlsx")
+    assert response["Content-Type"] == downloads.XLSX_TYPE
+    assert response["Content-Disposition"] == (
+        'attachment; filename="motor-skills-over-time-motor-4-2025-2026.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    assert [["" if v is None else str(v) for v in row] for row in sheet.values] == csv_rows
 
 
 def test_the_csv_holds_the_pages_figures_with_hidden_ones_empty(

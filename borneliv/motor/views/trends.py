@@ -1,4 +1,4 @@
-"""Motor trends over time: the page and its CSV export (``/motor/trends/``).
+"""Motor trends over time: the page and its CSV/XLSX export (``/motor/trends/``).
 
 Both show ``trends.trends_for`` for the same query string and nothing more: every figure has been
 through small-cell suppression. No child's record is read, so no access-log row is written; the
@@ -7,8 +7,6 @@ page needs ``motor.view_trends`` (administrators, researchers, project leaders, 
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -18,28 +16,29 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from borneliv.accounts.models import today
-from borneliv.growth import prevalence as growth_engine
+from borneliv.accounts.models import User, today
+from borneliv.lib import downloads
 from borneliv.lib.forms import parse_year
-from borneliv.lib.tabular import spreadsheet_safe
-from borneliv.lib.text import ascii_filename
-from borneliv.motor import trends as selectors
+from borneliv.motor import trends_presenter as presenter
+from borneliv.motor import trends_selectors as selectors
 from borneliv.motor.models import Instrument
-from borneliv.motor.trends import Block, Figure, ShownLine, Trends, TrendsQuery
+from borneliv.motor.trends_presenter import Trends
+from borneliv.motor.trends_selectors import TrendsQuery
 from borneliv.organisations.models import Municipality
 
 YEARS_OFFERED = 10
 
 
-def _check_permission(request: HttpRequest) -> Any:
-    user: Any = request.user
+def _check_permission(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required
     if not user.has_perm("motor.view_trends"):
         raise PermissionDenied
     return user
 
 
 def query_from(
-    user: Any,
+    user: User,
     data: QueryDict,
     *,
     instruments: list[Instrument],
@@ -100,9 +99,9 @@ def trends(request: HttpRequest) -> HttpResponse:
         query = None
     if query is not None:
         figures = selectors.trends_for(user, query, allowed=municipalities)
-        if request.GET.get("format") == "csv":
-            return trends_csv(figures)
-    elif request.GET.get("format") == "csv":
+        if request.GET.get("format") in downloads.FORMATS:
+            return trends_download(figures, request.GET["format"])
+    elif request.GET.get("format") in downloads.FORMATS:
         return HttpResponse(
             "; ".join(m for messages in errors.values() for m in messages),
             status=400,
@@ -111,7 +110,7 @@ def trends(request: HttpRequest) -> HttpResponse:
     selected, query_string = _form_state(query, request.GET)
     latest = selectors.current_school_year(today())
     years = [
-        (year, selectors.period_label(year)) for year in range(latest, latest - YEARS_OFFERED, -1)
+        (year, presenter.period_label(year)) for year in range(latest, latest - YEARS_OFFERED, -1)
     ]
     return render(
         request,
@@ -125,121 +124,23 @@ def trends(request: HttpRequest) -> HttpResponse:
             "municipalities": municipalities,
             "choose_municipality": len(municipalities) > 1,
             "query_string": query_string,
-            "explanation": selectors.explanation(figures.threshold) if figures else "",
+            "explanation": presenter.explanation(figures.threshold) if figures else "",
             "selected": selected,
         },
         status=400 if errors else 200,
     )
 
 
-# --- CSV ----------------------------------------------------------------------------------------
+# --- CSV and XLSX -----------------------------------------------------------------------------
 
 
-def csv_headers() -> list[str]:
-    return [
-        _("Table"),
-        _("School year"),
-        _("Kind"),
-        _("Area or daycare"),
-        _("Municipality"),
-        _("Figure"),
-        _("Children counted (n)"),
-        _("Of them (k)"),
-        _("Percent"),
-        _("95 % CI from"),
-        _("95 % CI to"),
-        _("Status"),
-    ]
-
-
-def _status(hidden: str, empty: bool, threshold: int) -> str:
-    if hidden == growth_engine.SMALL:
-        return _("hidden: fewer than %(n)s children") % {"n": threshold}
-    if hidden:
-        return _("hidden so that another hidden figure cannot be worked out")
-    if empty:
-        return _("nobody counted")
-    return _("shown")
-
-
-def _figure_row(figure: Figure, threshold: int) -> list[str]:
-    if figure.hidden:
-        numbers = ["", "", "", "", ""]
-    elif figure.is_empty:
-        numbers = ["0", "", "", "", ""]
-    else:
-        numbers = [
-            str(figure.n),
-            str(figure.k),
-            figure.percent,
-            figure.low_text,
-            figure.high_text,
-        ]
-    return [*numbers, _status(figure.hidden, figure.is_empty, threshold)]
-
-
-def _place(table: str, line: ShownLine) -> list[str]:
-    return [
-        table,
-        line.period_label,
-        str(selectors.KIND_LABELS[line.kind]),
-        spreadsheet_safe(line.label),
-        spreadsheet_safe(line.municipality),
-    ]
-
-
-def _lines(blocks: list[Block]) -> list[ShownLine]:
-    return [line for block in blocks for group in block.groups for line in group.lines]
-
-
-def csv_rows(figures: Trends) -> list[list[str]]:
-    """The rows of the CSV file: one per figure of the page, exactly as the page shows it."""
-    threshold = figures.threshold
-    levels = figures.level_labels
-    rows: list[list[str]] = []
-    for table, blocks in (
-        (_("By area"), figures.area_blocks),
-        (_("By daycare"), figures.daycare_blocks),
-    ):
-        for line in _lines(blocks):
-            for label, figure in zip(levels, line.line.figures, strict=True):
-                rows.append([*_place(table, line), label, *_figure_row(figure, threshold)])
-    table = _("At 4 beside school start")
-    for line in _lines(figures.comparison_blocks):
-        rows.append(
-            [
-                *_place(table, line),
-                _("Challenges with motor skills at 4"),
-                *_figure_row(line.line.challenges, threshold),
-            ]
-        )
-        rows.append(
-            [
-                *_place(table, line),
-                _("Motor difficulties at school start"),
-                *_figure_row(line.school_start_figure, threshold),
-            ]
-        )
-    return rows
-
-
-def trends_csv(figures: Trends) -> HttpResponse:
-    """The tables as CSV for Excel: UTF-8 with a byte-order mark, ``;`` between fields."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(csv_headers())
-    writer.writerows(csv_rows(figures))
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
+def trends_download(figures: Trends, format: str = downloads.CSV) -> HttpResponse:
+    """The tables as CSV or XLSX (``trends_presenter.sheet``, ``lib.downloads``)."""
     query = figures.query
     # "motorik-over-tid-motor-4-2024-2025.csv" in Danish (the instrument's code names it).
-    name = ascii_filename(
+    name = [
         _("Motor skills over time"),
         query.instrument.code,
         f"{query.year_from}-{query.year_to}",
-        extension="csv",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    ]
+    return downloads.download(presenter.sheet(figures), name=name, format=format)
