@@ -401,6 +401,8 @@ def _check_number(
 def _check_row(source: SourceRow, schools: dict[str, Institution], today: dt.date) -> ReportRow:
     values = source.values
     row = ReportRow(number=source.number)
+    for problem in source.problems:
+        row.fail(problem)
     try:
         row.cpr = children_services.cpr_parse(tabular.cpr_text(values.get("cpr")))
     except ValidationError as exc:
