@@ -14,7 +14,7 @@ one access-log row per child shown (view ``growth_review_queue``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django.contrib import messages
@@ -30,9 +30,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from borneliv.accounts.models import User
 from borneliv.children.models import Child
 from borneliv.children.services import access_log_record
-from borneliv.growth import labels, services
+from borneliv.growth import imports, labels, services
 from borneliv.growth.forms import ReviewForm, SchoolStartImportForm
 from borneliv.growth.imports import COLUMN_NAMES, ITEM_ALIASES
 from borneliv.growth.models import ImportBatch, Measurement, ReviewStatus, SchoolStartExam
@@ -70,7 +71,7 @@ def _summary(report: Any) -> str:
 @login_required
 def school_start_import(request: HttpRequest) -> HttpResponse:
     """Upload → dry-run report → "import" (the file waits encrypted in the session)."""
-    user = request.user
+    user = cast(User, request.user)  # logged in
     _require(user, "growth.import_school_start")
     form = SchoolStartImportForm()
     report = None
@@ -83,9 +84,7 @@ def school_start_import(request: HttpRequest) -> HttpResponse:
             )
             return redirect("growth:import")
         data, filename = pending
-        report = services.school_start_import(
-            data=data, filename=filename, user=user, dry_run=False
-        )
+        report = imports.school_start_import(data=data, filename=filename, user=user, dry_run=False)
         PENDING.drop(request.session)
         if report.committed:
             messages.success(request, _summary(report))
@@ -95,7 +94,7 @@ def school_start_import(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             data = upload.read()
-            report = services.school_start_import(
+            report = imports.school_start_import(
                 data=data, filename=upload.name or "", user=user, dry_run=True
             )
             if report.can_commit:

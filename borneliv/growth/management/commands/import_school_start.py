@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from borneliv.accounts.models import User
-from borneliv.growth import services
+from borneliv.growth import imports
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["user"], is_active=True).first()
             if user is None:
                 raise CommandError(f"No active user {options['user']!r}.")
-        report = services.school_start_import(
+        report = imports.school_start_import(
             data=data, filename=path.name, user=user, dry_run=not options["commit"]
         )
         for row in report.rows:
