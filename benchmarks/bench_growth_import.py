@@ -14,7 +14,7 @@ export from a municipal system.
 
 Then it times, median of the runs, and prints rows per second for:
 
-(a) the import through the real service, ``services.school_start_import`` as the administrator:
+(a) the import through the real pipeline, ``imports.school_start_import`` as the administrator:
     the dry run (``--import-runs``, default 1), the commit (which checks the file again inside
     its transaction and writes all of it), and an idempotent re-import of the same file (every
     row unchanged);

@@ -26,7 +26,8 @@ measurement and exam that day with the same values is ``unchanged``; with other 
 (``services.classify_in_place``), and a row it flags (WHO's plausibility limits and the other
 ``services.HOLD_FLAGS``) is ``held``: written, but held for review and counted nowhere until a
 health visitor confirms it. A row that cannot be imported is an ``error`` with a message; a file
-with any error row is never written (``services.school_start_import`` commits all or nothing).
+with any error row is never written (``school_start_import`` commits all or nothing, writing through
+``services.school_start_write``).
 
 Scope: only children the importing user may see (``Child.objects.visible_to``); a CPR number
 outside it is an error that reads the same whether or not the number is registered elsewhere.
