@@ -10,7 +10,9 @@ and written all or nothing through the app's services). The reading of CSV/XLSX 
   confirmation must carry, with the file's SHA-256 checked on the way back;
 - ``json_loads``: JSON with a nesting limit checked *before* parsing (a 100,000-level document
   makes ``json.loads`` raise ``RecursionError``);
-- ``checked_text``: a text cell against its field's maximum length: refused, never cut.
+- ``checked_text``: a text cell against its field's maximum length: refused, never cut;
+- ``ImportCommand``: the management command ``import FILE [--commit] [--user NAME]``, a dry run
+  by default, with a row-by-row report.
 """
 
 from __future__ import annotations
@@ -20,17 +22,23 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from borneliv.lib import pseudonym
 from borneliv.lib.tabular import ImportFileError, SourceRow, cell_text
+
+if TYPE_CHECKING:  # lib sits below accounts: the user model only by name at runtime
+    from borneliv.accounts.models import User
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 PENDING_TTL_SECONDS = 3600
@@ -156,3 +164,61 @@ def checked_text(
     if len(text) > max_length:
         errors.append(too_long_message(name or source.column_name(column), max_length, len(text)))
     return text
+
+
+# --- the management command ------------------------------------------------------------------
+
+
+class ImportCommand(BaseCommand):
+    """``manage.py <import> FILE [--commit] [--user USERNAME]``: a dry run unless ``--commit``.
+
+    A subclass says how to run its import (``run``), how to print a row (``row_line``) and sum
+    up (``summary``, ``done``). Prints one line per row, the file's errors on standard error,
+    and exits with status 1 when the file or a row has an error (nothing is written then).
+    """
+
+    commit_help = "write the file (all rows or none)"
+    user_help = "import as this user (what she may see only); default: everything"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="CSV (; or ,) or XLSX file")
+        parser.add_argument("--commit", action="store_true", help=self.commit_help)
+        parser.add_argument("--user", help=self.user_help)
+
+    def run(self, data: bytes, filename: str, user: User | None, *, commit: bool) -> Any:
+        raise NotImplementedError
+
+    def row_line(self, row: Any) -> str:
+        raise NotImplementedError
+
+    def summary(self, report: Any) -> str:
+        raise NotImplementedError
+
+    def done(self, report: Any) -> str:
+        raise NotImplementedError
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
+            if user is None:
+                raise CommandError(f"No active user {options['user']!r}.")
+        report = self.run(data, path.name, user, commit=options["commit"])
+        for row in report.rows:
+            self.stdout.write(self.row_line(row))
+        for error in report.file_errors:
+            self.stderr.write(error)
+        summary = self.summary(report)
+        if report.has_errors:
+            raise CommandError(f"{summary} Nothing was imported.", returncode=1)
+        if report.committed:
+            self.stdout.write(self.style.SUCCESS(f"{summary} {self.done(report)}"))
+        elif options["commit"]:
+            self.stdout.write(f"{summary} Nothing to import.")
+        else:
+            self.stdout.write(f"{summary} Dry run: run again with --commit to import.")
