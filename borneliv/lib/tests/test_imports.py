@@ -120,34 +120,32 @@ def children_report(
 
 
 @pytest.mark.django_db
-def test_a_nul_byte_in_a_name_is_a_row_error_and_nothing_is_registered(world: World) -> None:
-    data = f"cpr;fornavn;efternavn;omraade\n{A};Al\x00ma;Ager;Lindholm\n".encode()
-    with translation.override("en"):
-        report = children_report(data, world)
-    assert [(row.number, row.status, row.message) for row in report.rows] == [
+@pytest.mark.parametrize(
+    ("first_name", "language", "message"),
+    [
         (
-            2,
-            "error",
+            "Al\x00ma",
+            "en",
             "The column fornavn holds a control character (such as a NUL byte) that cannot be "
             "stored; remove it.",
-        )
-    ]
-    assert not report.committed and Child.objects.count() == 0
-
-
-@pytest.mark.django_db
-def test_a_name_over_100_characters_is_refused_not_cut(world: World) -> None:
-    long_name = "A" * 101
-    data = f"cpr;fornavn;efternavn;omraade\n{A};{long_name};Ager;Lindholm\n".encode()
-    with translation.override("da"):
-        report = children_report(data, world)
-    assert [(row.status, row.message, row.first_name) for row in report.rows] == [
+        ),
         (
-            "error",
+            "A" * 101,
+            "da",
             "Kolonnen fornavn er længere end 100 tegn (den har 101); gør den kortere: intet "
             "bliver skåret af.",
-            long_name,
-        )
+        ),
+    ],
+    ids=["nul-byte", "over-long-name"],
+)
+def test_a_bad_name_is_a_row_error_never_cut_and_nothing_is_registered(
+    world: World, first_name: str, language: str, message: str
+) -> None:
+    data = f"cpr;fornavn;efternavn;omraade\n{A};{first_name};Ager;Lindholm\n".encode()
+    with translation.override(language):
+        report = children_report(data, world)
+    assert [(row.number, row.status, row.message, row.first_name) for row in report.rows] == [
+        (2, "error", message, first_name)
     ]
     assert not report.committed and Child.objects.count() == 0
 
