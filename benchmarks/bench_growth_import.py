@@ -14,7 +14,7 @@ export from a municipal system.
 
 Then it times, median of the runs, and prints rows per second for:
 
-(a) the import through the real service, ``services.school_start_import`` as the administrator:
+(a) the import through the real pipeline, ``imports.school_start_import`` as the administrator:
     the dry run (``--import-runs``, default 1), the commit (which checks the file again inside
     its transaction and writes all of it), and an idempotent re-import of the same file (every
     row unchanged);
@@ -323,7 +323,7 @@ def bench(rows: int, runs: int, import_runs: int, sample: int) -> None:
     from borneliv.accounts.models import User, today
     from borneliv.children.models import Child
     from borneliv.demo.services import demo_load
-    from borneliv.growth import engine, prevalence_selectors, services
+    from borneliv.growth import engine, imports, prevalence_selectors, services
     from borneliv.growth.models import Measurement, SchoolStartExam
 
     on = today()
@@ -342,7 +342,7 @@ def bench(rows: int, runs: int, import_runs: int, sample: int) -> None:
 
     # (a) the import
     def dry_run() -> Any:
-        return services.school_start_import(
+        return imports.school_start_import(
             data=data, filename="indskoling.csv", user=admin, dry_run=True
         )
 
@@ -352,7 +352,7 @@ def bench(rows: int, runs: int, import_runs: int, sample: int) -> None:
         raise SystemExit(f"The benchmark's file has errors: {messages}")
     line("(a) import, dry run (read, check, classify; no writes)", seconds, rows, import_runs)
     started = time.perf_counter()
-    report = services.school_start_import(
+    report = imports.school_start_import(
         data=data, filename="indskoling.csv", user=admin, dry_run=False
     )
     seconds = time.perf_counter() - started
@@ -363,7 +363,7 @@ def bench(rows: int, runs: int, import_runs: int, sample: int) -> None:
         f"{Measurement.objects.count():,} measurements, {SchoolStartExam.objects.count():,} exams"
     )
     started = time.perf_counter()
-    again = services.school_start_import(
+    again = imports.school_start_import(
         data=data, filename="indskoling.csv", user=admin, dry_run=False
     )
     seconds = time.perf_counter() - started

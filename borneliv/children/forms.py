@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from borneliv.accounts.models import User, today
 from borneliv.children import selectors, services
 from borneliv.children.models import Guardian, VulnerabilityPeriod
+from borneliv.lib.imports import UploadForm, upload_field
 from borneliv.organisations.models import Area, Institution
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"]
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 class DateInput(forms.DateInput):
@@ -302,24 +302,13 @@ class EnrolmentEndForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_(
+class ImportForm(UploadForm):
+    file = upload_field(
+        _(
             "CSV (separated by ; or ,) or Excel (.xlsx) with the columns cpr, fornavn, "
             "efternavn, omraade and optionally tilflytningsdato and familie."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        )
     )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                _("The file is larger than %(mb)d MB; split it into smaller files.")
-                % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        return upload
 
 
 class AccessLogFilterForm(forms.Form):

@@ -60,6 +60,7 @@ from borneliv.children.selectors import registrable_areas, with_current_residenc
 from borneliv.children.services import ReadView
 from borneliv.lib import dk, tabular
 from borneliv.lib.cpr import Cpr
+from borneliv.lib.imports import checked_text
 from borneliv.lib.tabular import ImportFileError as ImportFileError  # re-exported
 from borneliv.lib.tabular import SourceRow
 from borneliv.organisations.models import Area
@@ -92,6 +93,10 @@ RELATIONS: dict[str, str] = {
     **{word: Guardian.Relation.OTHER for word in ("anden", "andet", "other")},
 }
 REQUIRED = ("cpr", "first_name", "last_name", "area")
+#: The stored fields' lengths: a longer value is a row error, never cut to fit.
+NAME_MAX = Child._meta.get_field("first_name").max_length or 100
+FAMILY_MAX = Family._meta.get_field("name").max_length or 200
+GUARDIAN_MAX = Guardian._meta.get_field("name").max_length or 200
 _SIX_DIGITS = re.compile(r"\d{6}")
 
 
@@ -232,8 +237,11 @@ def _check_row(source: SourceRow, areas: _Areas) -> ReportRow:
             services.registry_age_check(row.cpr.birth_date)
         except ValidationError as exc:
             row.fail(_first_message(exc))
-    row.first_name = _text(values.get("first_name"))[:100]
-    row.last_name = _text(values.get("last_name"))[:100]
+    for problem in source.problems:
+        row.fail(problem)
+    errors: list[str] = []
+    row.first_name = checked_text(source, "first_name", NAME_MAX, errors)
+    row.last_name = checked_text(source, "last_name", NAME_MAX, errors)
     if not row.first_name:
         row.fail(_("The first name is missing."))
     if not row.last_name:
@@ -245,14 +253,16 @@ def _check_row(source: SourceRow, areas: _Areas) -> ReportRow:
         row.fail(_("The date of moving in is not a date (use dd.mm.yyyy)."))
     if row.cpr and row.resident_from and row.resident_from < row.cpr.birth_date:
         row.fail(_("The date of moving in lies before the birth date."))
-    row.family_name = _text(values.get("family"))[:200]
+    row.family_name = checked_text(source, "family", FAMILY_MAX, errors)
+    row.guardian_name = checked_text(source, "guardian", GUARDIAN_MAX, errors)
+    for message in errors:
+        row.fail(message)
     _check_guardian(values, row)
     return row
 
 
 def _check_guardian(values: dict[str, Any], row: ReportRow) -> None:
     """The optional guardian columns: a name, and with it a relation and a phone number."""
-    row.guardian_name = _text(values.get("guardian"))[:200]
     relation = _text(values.get("relation"))
     phone = _text(values.get("phone"))
     if relation:

@@ -7,11 +7,9 @@ the explicit, logged "show full CPR number").
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,13 +27,14 @@ from borneliv.accounts.models import User
 from borneliv.children import forms, imports, referrals, selectors, services
 from borneliv.children.models import Child, Enrolment, Referral, VulnerabilityPeriod
 from borneliv.children.services import ReadView
-from borneliv.lib import pseudonym
 from borneliv.lib.forms import add_service_errors
+from borneliv.lib.imports import PendingUpload
 
 SEARCH_PAGE_SIZE = 25
 ACCESS_LOG_PAGE_SIZE = 50
 IMPORT_SESSION_KEY = "children_import"
-IMPORT_TTL_SECONDS = 3600
+#: The uploaded births file between the dry run and the commit (encrypted, for an hour).
+PENDING = PendingUpload(IMPORT_SESSION_KEY)
 
 
 def _get_child_for_user(user: Any, public_id: uuid.UUID, *, change: bool = False) -> Child:
@@ -434,18 +433,6 @@ def enrolment_end(request: HttpRequest, public_id: uuid.UUID, enrolment_id: int)
 # Import
 
 
-def _pending_import(request: HttpRequest, token: str) -> tuple[bytes, str] | None:
-    """The uploaded file kept (encrypted) in the session for the commit, if it is still there."""
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending or not token or not secrets.compare_digest(pending.get("token", ""), token):
-        return None
-    try:
-        data = pseudonym.decrypt_bytes(settings.CPR_KEY, pending["data"], ttl=IMPORT_TTL_SECONDS)
-    except pseudonym.SecretKeyError:
-        return None
-    return data, pending.get("filename", "")
-
-
 @never_cache
 @login_required
 def import_children(request: HttpRequest) -> HttpResponse:
@@ -457,7 +444,7 @@ def import_children(request: HttpRequest) -> HttpResponse:
     token = ""
     filename = ""
     if request.method == "POST" and request.POST.get("commit"):
-        pending = _pending_import(request, request.POST.get("token", ""))
+        pending = PENDING.take(request.session, request.POST.get("token", ""))
         if pending is None:
             messages.error(
                 request, _("The uploaded file has expired or was replaced; upload it again.")
@@ -472,7 +459,7 @@ def import_children(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             if report.committed:
-                del request.session[IMPORT_SESSION_KEY]
+                PENDING.drop(request.session)
                 if report.ok:
                     messages.success(
                         request,
@@ -508,14 +495,9 @@ def import_children(request: HttpRequest) -> HttpResponse:
                 form.add_error("file", str(exc))
             else:
                 if report.can_commit:
-                    token = secrets.token_urlsafe(16)
-                    request.session[IMPORT_SESSION_KEY] = {
-                        "token": token,
-                        "filename": filename,
-                        "data": pseudonym.encrypt_bytes(settings.CPR_KEY, data),
-                    }
+                    token = PENDING.keep(request.session, data, filename)
                 else:
-                    request.session.pop(IMPORT_SESSION_KEY, None)
+                    PENDING.drop(request.session)
     return render(
         request,
         "children/import.html",

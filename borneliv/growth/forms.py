@@ -18,6 +18,7 @@ from borneliv.growth.models import (
     Context,
     Position,
 )
+from borneliv.lib.imports import UploadForm, upload_field
 
 # --- a child's measurement (views/child.py) --------------------------------------------------------
 
@@ -149,26 +150,13 @@ class MeasurementForm(forms.Form):
 # --- the school-start import and the review queue (views/imports.py) ------------------------------
 
 
-class SchoolStartImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_(
+class SchoolStartImportForm(UploadForm):
+    file = upload_field(
+        _(
             "CSV (separated by ; or ,) or Excel (.xlsx) with the columns cpr, dato, hoejde, "
             "vaegt, optionally instnr and the nine motor items (see the columns below)."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        )
     )
-
-    def clean_file(self) -> Any:
-        from borneliv.children.forms import MAX_UPLOAD_BYTES
-
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                _("The file is larger than %(mb)d MB; split it into smaller files.")
-                % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        return upload
 
 
 class ReviewForm(forms.Form):

@@ -26,7 +26,8 @@ measurement and exam that day with the same values is ``unchanged``; with other 
 (``services.classify_in_place``), and a row it flags (WHO's plausibility limits and the other
 ``services.HOLD_FLAGS``) is ``held``: written, but held for review and counted nowhere until a
 health visitor confirms it. A row that cannot be imported is an ``error`` with a message; a file
-with any error row is never written (``services.school_start_import`` commits all or nothing).
+with any error row is never written (``school_start_import`` commits all or nothing, writing through
+``services.school_start_write``).
 
 Scope: only children the importing user may see (``Child.objects.visible_to``); a CPR number
 outside it is an error that reads the same whether or not the number is registered elsewhere.
@@ -47,10 +48,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
+from borneliv.accounts.models import User
 from borneliv.children import services as children_services
 from borneliv.children.models import Child
 from borneliv.growth import labels, services
@@ -401,6 +404,8 @@ def _check_number(
 def _check_row(source: SourceRow, schools: dict[str, Institution], today: dt.date) -> ReportRow:
     values = source.values
     row = ReportRow(number=source.number)
+    for problem in source.problems:
+        row.fail(problem)
     try:
         row.cpr = children_services.cpr_parse(tabular.cpr_text(values.get("cpr")))
     except ValidationError as exc:
@@ -712,3 +717,72 @@ def log(report: ImportReport, user: Any) -> None:
         report.errors,
         report.committed,
     )
+
+
+def commit(report: ImportReport, *, by: User | None) -> None:
+    """Write a checked report through ``services.school_start_write``: all of it or nothing.
+
+    A plain function of the report and the importer, so a background task can call it too.
+    Raises ``IntegrityError`` when someone recorded one of these exams meanwhile.
+    """
+    writes = [row for row in report.rows if row.action != row.UNCHANGED]
+    exams: list[SchoolStartExam] = []
+    for row in writes:
+        assert row.exam is not None
+        row.exam.measurement = row.measurement
+        exams.append(row.exam)
+    report.batch = services.school_start_write(
+        file_name=report.filename,
+        file_sha256=report.sha256,
+        by=by,
+        counts={
+            "rows": len(report.rows),
+            "created": report.new,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "held": report.held,
+        },
+        measurements=[
+            row.measurement
+            for row in writes
+            if row.measurement is not None and row.write_measurement
+        ],
+        exams=exams,
+    )
+
+
+def school_start_import(
+    *, data: bytes, filename: str, user: User | None, dry_run: bool = True
+) -> ImportReport:
+    """Check (``dry_run``) or import a school-start exam file; returns the report.
+
+    The commit checks the file again inside its transaction and writes all of it or nothing:
+    any error row (or a conflict with a concurrent import) leaves the database as it was. Held
+    rows are not errors: they are written with ``review_status = held``. It records an
+    ``ImportBatch`` (file name, SHA-256, counts), creates or updates the ``school_start``
+    measurements (classified by one engine call for the whole file, during the check) and the
+    exams, and writes one history row per changed object. Re-importing the same file changes no
+    measurement or exam (every row is ``unchanged``); the batch still records that it was run.
+    """
+    if dry_run:
+        report = check(data, filename, user)
+        log(report, user)
+        return report
+    with transaction.atomic():
+        report = check(data, filename, user)
+        if report.can_commit:
+            try:
+                with transaction.atomic():
+                    commit(report, by=user)
+            except IntegrityError:
+                report.batch = None
+                report.file_errors.append(
+                    _(
+                        "Nothing was imported: some of these exams were recorded by someone "
+                        "else meanwhile. Check the file again."
+                    )
+                )
+            else:
+                report.committed = True
+    log(report, user)
+    return report

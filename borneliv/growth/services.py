@@ -16,15 +16,17 @@ import numpy as np
 import numpy.typing as npt
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from borneliv.accounts.models import User
 from borneliv.children.models import Child
 from borneliv.growth import engine
 from borneliv.growth.models import (
     MOTOR_DIFFICULTY_REMARKS,
     MOTOR_ITEM_CODES,
+    ImportBatch,
     Measurement,
     ReviewStatus,
     SchoolStartExam,
@@ -412,115 +414,82 @@ def exam_record(
 # --- the school-start import ------------------------------------------------------------------
 
 
-def school_start_import(*, data: bytes, filename: str, user: Any, dry_run: bool = True) -> Any:
-    """Check (``dry_run``) or import a school-start exam file; returns an ``imports.ImportReport``.
+@transaction.atomic
+def school_start_write(
+    *,
+    file_name: str,
+    file_sha256: str,
+    by: User | None,
+    counts: dict[str, int],
+    measurements: Sequence[Measurement],
+    exams: Sequence[SchoolStartExam],
+) -> ImportBatch:
+    """Write a checked school-start file: its ``ImportBatch``, measurements and exams.
 
-    The commit checks the file again inside its transaction and writes all of it or nothing:
-    any error row (or a conflict with a concurrent import) leaves the database as it was. Held
-    rows are not errors: they are written with ``review_status = held``. It records an
-    ``ImportBatch`` (file name, SHA-256, counts), creates or updates the ``school_start``
-    measurements (classified by one engine call for the whole file, during the check) and the
-    exams, and writes one history row per changed object. Re-importing the same file changes no
-    measurement or exam (every row is ``unchanged``); the batch still records that it was run.
-
-    Bulk writes skip ``full_clean()`` per row: the row checks in ``imports`` cover every field
-    rule and the database constraints back them.
+    ``measurements`` and ``exams`` are new (no pk) or changed objects, classified and derived
+    already (``growth.imports`` checks every row first); each exam's ``measurement`` is set.
+    ``counts`` are the batch's ``rows``, ``created``, ``updated``, ``unchanged`` and ``held``.
+    One history row per object; an ``IntegrityError`` (someone recorded one of these exams
+    meanwhile) leaves nothing written. Bulk writes skip ``full_clean()`` per row: the row checks
+    cover every field rule and the database constraints back them.
     """
-    # Imported here: ``imports`` builds on this module's classification.
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-    from borneliv.growth import imports
-    from borneliv.growth.models import ImportBatch
-
-    if dry_run:
-        report = imports.check(data, filename, user)
-        imports.log(report, user)
-        return report
-    history_user = user if getattr(user, "is_authenticated", False) else None
-    with transaction.atomic():
-        report = imports.check(data, filename, user)
-        if not report.can_commit:
-            imports.log(report, user)
-            return report
-        try:
-            with transaction.atomic():
-                batch = ImportBatch.objects.create(
-                    file_name=report.filename,
-                    file_sha256=report.sha256,
-                    imported_by=history_user,
-                    rows=len(report.rows),
-                    created=report.new,
-                    updated=report.updated,
-                    unchanged=report.unchanged,
-                    held=report.held,
-                )
-                writes = [row for row in report.rows if row.action != row.UNCHANGED]
-                new_measurements: list[Measurement] = []
-                changed_measurements: list[Measurement] = []
-                for row in writes:
-                    if row.measurement is None or not row.write_measurement:
-                        continue
-                    row.measurement.import_batch = batch
-                    if row.measurement.pk is None:
-                        new_measurements.append(row.measurement)
-                    else:
-                        changed_measurements.append(row.measurement)
-                bulk_create_with_history(
-                    new_measurements, Measurement, batch_size=1_000, default_user=history_user
-                )
-                bulk_update_with_history(
-                    changed_measurements,
-                    Measurement,
-                    [
-                        "weight_kg",
-                        "height_cm",
-                        "position",
-                        "institution",
-                        "import_batch",
-                        "reviewed_by",
-                        "reviewed_at",
-                        "review_note",
-                        *DERIVED_FIELDS,
-                    ],
-                    batch_size=1_000,
-                    default_user=history_user,
-                )
-                new_exams: list[SchoolStartExam] = []
-                changed_exams: list[SchoolStartExam] = []
-                for row in writes:
-                    exam = row.exam
-                    assert exam is not None
-                    exam.measurement = row.measurement
-                    exam.import_batch = batch
-                    (new_exams if exam.pk is None else changed_exams).append(exam)
-                bulk_create_with_history(
-                    new_exams, SchoolStartExam, batch_size=1_000, default_user=history_user
-                )
-                bulk_update_with_history(
-                    changed_exams,
-                    SchoolStartExam,
-                    [
-                        "school",
-                        "measurement",
-                        "import_batch",
-                        "remarks",
-                        "items_assessed",
-                        "motor_difficulties",
-                        *(f"remark_{code}" for code in MOTOR_ITEM_CODES),
-                    ],
-                    batch_size=1_000,
-                    default_user=history_user,
-                )
-        except IntegrityError:
-            # Someone recorded one of these exams between the check and now.
-            report.file_errors.append(
-                _(
-                    "Nothing was imported: some of these exams were recorded by someone else "
-                    "meanwhile. Check the file again."
-                )
-            )
-        else:
-            report.committed = True
-            report.batch = batch
-    imports.log(report, user)
-    return report
+    history_user = by if getattr(by, "is_authenticated", False) else None
+    batch = ImportBatch.objects.create(
+        file_name=file_name, file_sha256=file_sha256, imported_by=history_user, **counts
+    )
+    # Split before writing: a created object has its pk afterwards.
+    new_measurements = [m for m in measurements if m.pk is None]
+    changed_measurements = [m for m in measurements if m.pk is not None]
+    new_exams = [exam for exam in exams if exam.pk is None]
+    changed_exams = [exam for exam in exams if exam.pk is not None]
+    for m in measurements:
+        m.import_batch = batch
+    for exam in exams:
+        exam.import_batch = batch
+    bulk_create_with_history(
+        new_measurements,
+        Measurement,
+        batch_size=1_000,
+        default_user=history_user,
+    )
+    bulk_update_with_history(
+        changed_measurements,
+        Measurement,
+        [
+            "weight_kg",
+            "height_cm",
+            "position",
+            "institution",
+            "import_batch",
+            "reviewed_by",
+            "reviewed_at",
+            "review_note",
+            *DERIVED_FIELDS,
+        ],
+        batch_size=1_000,
+        default_user=history_user,
+    )
+    bulk_create_with_history(
+        new_exams,
+        SchoolStartExam,
+        batch_size=1_000,
+        default_user=history_user,
+    )
+    bulk_update_with_history(
+        changed_exams,
+        SchoolStartExam,
+        [
+            "school",
+            "measurement",
+            "import_batch",
+            "remarks",
+            "items_assessed",
+            "motor_difficulties",
+            *(f"remark_{code}" for code in MOTOR_ITEM_CODES),
+        ],
+        batch_size=1_000,
+        default_user=history_user,
+    )
+    return batch

@@ -19,11 +19,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from borneliv.lib.imports import MAX_JSON_DEPTH, json_depth_exceeds, json_loads
+from borneliv.lib.tabular import ImportFileError, check_xlsx_rows, is_xlsx
 from borneliv.lib.versioning import claim_version
 from borneliv.motor.instruments import (
     JSON_CHOICES,
     JSON_ITEMS,
     JSON_VERSION,
+    MAX_SHEET_ROWS,
     SETTINGS,
     ChoiceDoc,
     InstrumentDocument,
@@ -32,6 +35,7 @@ from borneliv.motor.instruments import (
     Problem,
     check_document,
     document_from_version,
+    read_document,
 )
 from borneliv.motor.models import Choice, Instrument, InstrumentVersion, Item
 
@@ -55,6 +59,24 @@ def _require_manager(user: Any) -> None:
 
 
 # --- the import ------------------------------------------------------------------------------
+
+
+def instrument_read(data: bytes, filename: str = "") -> Parsed:
+    """Read an uploaded instrument document within the import limits, then parse and check it.
+
+    A JSON document nested deeper than ``lib.imports.MAX_JSON_DEPTH`` and a workbook with a
+    sheet of more than ``MAX_SHEET_ROWS`` rows (blank ones too) are refused before parsing: the
+    first would make ``json`` recurse until it fails, the second would keep the request busy
+    for minutes.
+    """
+    try:
+        if is_xlsx(data, filename):
+            check_xlsx_rows(data, MAX_SHEET_ROWS)
+        elif json_depth_exceeds(data, MAX_JSON_DEPTH):
+            json_loads(data)  # raises with the message
+    except ImportFileError as exc:
+        return Parsed(None, [Problem("", None, str(exc))])
+    return read_document(data, filename)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from borneliv.children import imports as children_imports
 from borneliv.children.models import Child
 from borneliv.demo.examples import EXAMPLE_CHILDREN, example_child_ids
 from borneliv.demo.services import DemoResult, demo_load
-from borneliv.growth import services as growth_services
+from borneliv.growth import imports as growth_imports
 from borneliv.growth.models import Measurement, SchoolStartExam
 from borneliv.testing import loaded_once
 
@@ -68,7 +68,7 @@ def children_report(name: str, username: str | None) -> list[tuple[int, str, str
 
 
 def school_start_report(name: str, username: str | None) -> list[tuple[int, str, str, str]]:
-    report = growth_services.school_start_import(
+    report = growth_imports.school_start_import(
         data=example(name), filename=name, user=user(username) if username else None
     )
     assert report.file_errors == []
@@ -274,7 +274,7 @@ def test_the_school_start_example_passes_its_dry_run(
 def test_the_school_start_example_imports_and_again_changes_nothing(demo: DemoResult) -> None:
     visitor = user("sundhedsplejerske")
     data = example("school_start_example.csv")
-    report = growth_services.school_start_import(
+    report = growth_imports.school_start_import(
         data=data, filename="school_start_example.csv", user=visitor, dry_run=False
     )
     assert report.committed and (report.new, report.held) == (5, 1)
@@ -288,7 +288,7 @@ def test_the_school_start_example_imports_and_again_changes_nothing(demo: DemoRe
     ]
     held = Measurement.objects.filter(child__in=example_child_ids(), review_status="held")
     assert [m.child.first_name for m in held] == ["Sigrid"]
-    again = growth_services.school_start_import(
+    again = growth_imports.school_start_import(
         data=data, filename="school_start_example.csv", user=visitor
     )
     assert [row.status for row in again.rows] == ["unchanged"] * 5

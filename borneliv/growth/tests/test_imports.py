@@ -93,8 +93,8 @@ def good_file(p: Pupils, *, bo_weight: str = "19,8", ida_height: str = "117,5") 
     )
 
 
-def run(data: bytes, user: object, *, commit: bool = False, name: str = "skolestart.csv"):
-    return services.school_start_import(data=data, filename=name, user=user, dry_run=not commit)
+def run(data: bytes, user: User | None, *, commit: bool = False, name: str = "skolestart.csv"):
+    return imports.school_start_import(data=data, filename=name, user=user, dry_run=not commit)
 
 
 def statuses(report: imports.ImportReport) -> list[tuple[int, str]]:

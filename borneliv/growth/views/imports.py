@@ -13,13 +13,10 @@ one access-log row per child shown (view ``growth_review_queue``).
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,17 +30,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from borneliv.accounts.models import User
 from borneliv.children.models import Child
 from borneliv.children.services import access_log_record
-from borneliv.growth import labels, services
+from borneliv.growth import imports, labels, services
 from borneliv.growth.forms import ReviewForm, SchoolStartImportForm
 from borneliv.growth.imports import COLUMN_NAMES, ITEM_ALIASES
 from borneliv.growth.models import ImportBatch, Measurement, ReviewStatus, SchoolStartExam
-from borneliv.lib import pseudonym
+from borneliv.lib.imports import PendingUpload
 from borneliv.lib.versioning import StateChanged
 
 IMPORT_SESSION_KEY = "growth_school_start_import"
-IMPORT_TTL_SECONDS = 3600
+PENDING = PendingUpload(IMPORT_SESSION_KEY)
 HISTORY_PAGE_SIZE = 25
 QUEUE_PAGE_SIZE = 25
 
@@ -54,20 +52,6 @@ def _require(user: Any, perm: str) -> None:
 
 
 # --- the import --------------------------------------------------------------------------------
-
-
-def _pending_import(request: HttpRequest, token: str) -> tuple[bytes, str] | None:
-    """The uploaded file kept (encrypted) in the session for the commit, if it is still there."""
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending or not token or not secrets.compare_digest(pending.get("token", ""), token):
-        return None
-    try:
-        data = pseudonym.decrypt_bytes(settings.CPR_KEY, pending["data"], ttl=IMPORT_TTL_SECONDS)
-    except pseudonym.SecretKeyError:
-        return None
-    if hashlib.sha256(data).hexdigest() != pending.get("sha256"):
-        return None
-    return data, pending.get("filename", "")
 
 
 def _summary(report: Any) -> str:
@@ -87,23 +71,21 @@ def _summary(report: Any) -> str:
 @login_required
 def school_start_import(request: HttpRequest) -> HttpResponse:
     """Upload → dry-run report → "import" (the file waits encrypted in the session)."""
-    user = request.user
+    user = cast(User, request.user)  # logged in
     _require(user, "growth.import_school_start")
     form = SchoolStartImportForm()
     report = None
     token = ""
     if request.method == "POST" and request.POST.get("commit"):
-        pending = _pending_import(request, request.POST.get("token", ""))
+        pending = PENDING.take(request.session, request.POST.get("token", ""))
         if pending is None:
             messages.error(
                 request, _("The uploaded file has expired or was replaced; upload it again.")
             )
             return redirect("growth:import")
         data, filename = pending
-        report = services.school_start_import(
-            data=data, filename=filename, user=user, dry_run=False
-        )
-        request.session.pop(IMPORT_SESSION_KEY, None)
+        report = imports.school_start_import(data=data, filename=filename, user=user, dry_run=False)
+        PENDING.drop(request.session)
         if report.committed:
             messages.success(request, _summary(report))
             return redirect("growth:import_history")
@@ -112,19 +94,13 @@ def school_start_import(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             data = upload.read()
-            report = services.school_start_import(
+            report = imports.school_start_import(
                 data=data, filename=upload.name or "", user=user, dry_run=True
             )
             if report.can_commit:
-                token = secrets.token_urlsafe(16)
-                request.session[IMPORT_SESSION_KEY] = {
-                    "token": token,
-                    "filename": report.filename,
-                    "sha256": report.sha256,
-                    "data": pseudonym.encrypt_bytes(settings.CPR_KEY, data),
-                }
+                token = PENDING.keep(request.session, data, report.filename)
             else:
-                request.session.pop(IMPORT_SESSION_KEY, None)
+                PENDING.drop(request.session)
     return render(
         request,
         "growth/import.html",

@@ -13,7 +13,6 @@ import hashlib
 import secrets
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from borneliv.lib.imports import UploadForm, upload_field
 from borneliv.motor import instruments, selectors_instruments, services_instruments
 from borneliv.motor.models import Domain, Instrument, InstrumentVersion
 
@@ -36,29 +36,17 @@ def _require(user: Any, perm: str) -> None:
         raise PermissionDenied
 
 
-class InstrumentImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
+class InstrumentImportForm(UploadForm):
+    max_bytes = MAX_UPLOAD_BYTES
+    too_large = gettext_lazy("The file is larger than %(mb)d MB; an instrument is much smaller.")
+    file = upload_field(
+        gettext_lazy(
             "An instrument exported from Børneliv: Excel (.xlsx, XLSForm-like with the sheets "
             "survey, choices and settings) or JSON."
         ),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".xlsx,.json,application/json,"
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        ),
+        accept=".xlsx,.json,application/json,"
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                _("The file is larger than %(mb)d MB; an instrument is much smaller.")
-                % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        return upload
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -186,7 +174,7 @@ def instrument_import(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             filename = upload.name or ""
-            parsed = instruments.read_document(upload.read(), filename)
+            parsed = services_instruments.instrument_read(upload.read(), filename)
             report = services_instruments.instrument_import(by=user, document=parsed, dry_run=True)
             request.session.pop(IMPORT_SESSION_KEY, None)
             if report.can_commit and report.document is not None:

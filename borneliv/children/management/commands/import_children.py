@@ -9,63 +9,37 @@ CPR numbers are printed masked. Exits with status 1 when the file or a row has a
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from borneliv.accounts.models import User
 from borneliv.children import imports
+from borneliv.lib.imports import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Check (and with --commit import) children from a CSV or XLSX births extract."
+    commit_help = "register the children (all or nothing)"
+    user_help = "check as this user (her areas only); default: every area"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="CSV (; or ,) or XLSX file")
-        parser.add_argument(
-            "--commit", action="store_true", help="register the children (all or nothing)"
-        )
-        parser.add_argument(
-            "--user",
-            help="check as this user (her areas only); default: every area",
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        path: Path = options["file"]
+    def run(self, data: bytes, filename: str, user: User | None, *, commit: bool) -> Any:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
-        user = None
-        if options["user"]:
-            user = User.objects.filter(username=options["user"], is_active=True).first()
-            if user is None:
-                raise CommandError(f"No active user {options['user']!r}.")
-        try:
-            rows = imports.read_rows(data, path.name)
+            rows = imports.read_rows(data, filename)
         except imports.ImportFileError as exc:
-            raise CommandError(str(exc)) from None
-        report = imports.import_children(rows, user=user, commit=options["commit"])
-        for row in report.rows:
-            self.stdout.write(
-                f"{row.number:>6}  {row.status:<9}  {row.masked_cpr or '—':<11}  {row.message}"
-            )
-        for error in report.file_errors:
-            self.stderr.write(error)
-        summary = (
+            return imports.ImportReport(file_errors=[str(exc)])
+        return imports.import_children(rows, user=user, commit=commit)
+
+    def row_line(self, row: imports.ReportRow) -> str:
+        return f"{row.number:>6}  {row.status:<9}  {row.masked_cpr or '—':<11}  {row.message}"
+
+    def summary(self, report: imports.ImportReport) -> str:
+        return (
             f"{len(report.rows)} rows: {report.ok} to register, "
             f"{report.referred} to an administrator, {report.unchanged} unchanged, "
             f"{report.errors} with errors."
         )
-        if report.has_errors:
-            raise CommandError(f"{summary} Nothing was imported.", returncode=1)
-        if report.committed:
-            done = f"Imported {report.ok} children."
-            if report.referred:
-                done += f" Sent {report.referred} children to an administrator."
-            self.stdout.write(self.style.SUCCESS(f"{summary} {done}"))
-        elif options["commit"]:
-            self.stdout.write(f"{summary} Nothing to import.")
-        else:
-            self.stdout.write(f"{summary} Dry run: run again with --commit to import.")
+
+    def done(self, report: imports.ImportReport) -> str:
+        done = f"Imported {report.ok} children."
+        if report.referred:
+            done += f" Sent {report.referred} children to an administrator."
+        return done

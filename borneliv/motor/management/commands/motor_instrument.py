@@ -78,7 +78,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
         report = services_instruments.instrument_import(
             by=user,
-            document=instruments.read_document(data, path.name),
+            document=services_instruments.instrument_read(data, path.name),
             dry_run=options["dry_run"],
         )
         for problem in report.problems:
