@@ -17,7 +17,9 @@ from django.http import HttpRequest
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from borneliv.accounts.actors import request_user
 from borneliv.children import selectors, services
+from borneliv.children.access import child_for
 from borneliv.children.models import Child
 from borneliv.children.services import ReadView
 
@@ -75,17 +77,15 @@ class LoggedPageNumberPagination(PageNumberPagination):
     ) -> Any:
         result = super().paginate_queryset(queryset, pagination, request, **params)
         items = list(result[self.items_attribute])
-        services.access_log_record(user=_user(request), children=items, view=ReadView.API_LIST)
+        services.access_log_record(
+            user=request_user(request), children=items, view=ReadView.API_LIST
+        )
         result[self.items_attribute] = items
         return result
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _children(request: HttpRequest) -> Any:
-    return selectors.children_for_list(_user(request))
+    return selectors.children_for_list(request_user(request))
 
 
 @router.get("/children", response=list[ChildOut])
@@ -99,7 +99,7 @@ def list_children(request: HttpRequest, filters: Query[ChildFilter]) -> Any:
 @router.post("/children/lookup", response={200: ChildOut, 404: Message, 422: Message})
 def lookup_child(request: HttpRequest, payload: CprIn) -> Any:
     """Find a child you may see by CPR number, sent in the body (access-logged)."""
-    user = _user(request)
+    user = request_user(request)
     try:
         found = services.child_find_by_cpr(cpr=payload.cpr, user=user)
     except ValidationError as exc:
@@ -114,8 +114,6 @@ def lookup_child(request: HttpRequest, payload: CprIn) -> Any:
 @router.get("/children/{public_id}", response={200: ChildOut, 404: Message})
 def get_child(request: HttpRequest, public_id: uuid.UUID) -> Any:
     """One child by its id (access-logged)."""
-    child = _children(request).filter(public_id=public_id).first()
-    if child is None:
-        return Status(404, {"detail": "Not Found"})
-    services.access_log_record(user=_user(request), children=child, view=ReadView.API_DETAIL)
-    return child
+    return child_for(
+        request_user(request), public_id, children=_children(request), log=ReadView.API_DETAIL
+    )

@@ -23,8 +23,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from borneliv.accounts.models import User
+from borneliv.accounts.actors import request_user
 from borneliv.children import forms, imports, referrals, selectors, services
+from borneliv.children.access import child_for
 from borneliv.children.models import Child, Enrolment, Referral, VulnerabilityPeriod
 from borneliv.children.services import ReadView
 from borneliv.lib.forms import add_service_errors
@@ -35,25 +36,6 @@ ACCESS_LOG_PAGE_SIZE = 50
 IMPORT_SESSION_KEY = "children_import"
 #: The uploaded births file between the dry run and the commit (encrypted, for an hour).
 PENDING = PendingUpload(IMPORT_SESSION_KEY)
-
-
-def _get_child_for_user(user: Any, public_id: uuid.UUID, *, change: bool = False) -> Child:
-    """The child if the user may see it; 404 otherwise, so ids outside scope reveal nothing."""
-    try:
-        child: Child = (
-            Child.objects.visible_to(user).select_related("family").get(public_id=public_id)
-        )
-    except Child.DoesNotExist as exc:
-        raise Http404 from exc
-    if change and not user.has_perm("children.change_child"):
-        raise PermissionDenied
-    return child
-
-
-def _user(request: HttpRequest) -> User:
-    """The logged-in user (every view here is ``login_required``)."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _require(user: Any, perm: str) -> None:
@@ -254,7 +236,7 @@ def _render_child(
 @never_cache
 @login_required
 def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    child = _get_child_for_user(request.user, public_id)
+    child = child_for(request_user(request), public_id)
     return _render_child(request, child)
 
 
@@ -263,7 +245,7 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 def reveal_cpr(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Show the full CPR number once, in this response only; the read is logged with a purpose."""
-    child = _get_child_for_user(request.user, public_id)
+    child = child_for(request_user(request), public_id)
     form = forms.RevealCprForm(request.POST)
     if not form.is_valid():
         return _render_child(request, child, bound={"reveal_form": form})
@@ -289,8 +271,10 @@ def _child_action(
     bound_id: int | None = None,
 ) -> HttpResponse:
     """A POST that changes the record: validate, call the service, redirect to the record."""
-    child = _get_child_for_user(request.user, public_id, change=True)
-    _require(request.user, perm)
+    child = child_for(request_user(request), public_id)
+    # Every change to a record needs the change permission, and the action its own as well.
+    for needed in {"children.change_child", perm}:
+        _require(request.user, needed)
     form = make_form(request.POST)
     if form.is_valid():
         try:
@@ -344,7 +328,7 @@ def vulnerability_set(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
             raise ValidationError(
                 _("Vulnerability is recorded for a family: create the child's family first.")
             )
-        services.vulnerability_set(family=child.family, by=_user(request), **data)
+        services.vulnerability_set(family=child.family, by=request_user(request), **data)
 
     return _child_action(
         request,
@@ -368,7 +352,7 @@ def vulnerability_clear(request: HttpRequest, public_id: uuid.UUID, period_id: i
         )
         if period is None:
             raise Http404
-        services.vulnerability_clear(period=period, on=data["valid_to"], by=_user(request))
+        services.vulnerability_clear(period=period, on=data["valid_to"], by=request_user(request))
 
     return _child_action(
         request,

@@ -27,6 +27,7 @@ from pathlib import Path
 from django.db import transaction
 
 from borneliv.accounts import services as account_services
+from borneliv.accounts.actors import SYSTEM
 from borneliv.accounts.models import Membership, Role, User
 from borneliv.demo import data
 from borneliv.demo.common import Writer
@@ -136,8 +137,8 @@ def demo_nearby_load(*, stdout: Writer | None = None) -> NearbyDemoResult:
                 valid_from=data.PROGRAMME_START,
             )
             pedagogue.forget_scope()
-        services.extract_import(by=None, municipality=municipality, path=EXTRACT, recompute=False)
-        summary = services.circle_compute(institution=daycare, by=None)
+        services.extract_import(by=SYSTEM, municipality=municipality, path=EXTRACT, recompute=False)
+        summary = services.circle_compute(institution=daycare, by=SYSTEM)
         circle = daycare.nearby_circle
         goals = {g.code: g for g in Goal.objects.all()}
         places = {p.osm_key: p for p in circle.places.filter(source=CirclePlace.Source.OSM)}

@@ -11,18 +11,19 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as Reply
 
-from borneliv.accounts.models import Role, today
-from borneliv.children.models import Child, Residence
+from borneliv.accounts.actors import request_user
+from borneliv.accounts.models import today
+from borneliv.children.access import child_for
 from borneliv.children.services import access_log_record
 from borneliv.healthvisits import selectors, services
+from borneliv.healthvisits.access import recording_unit
 from borneliv.healthvisits.models import Contact, ContactMode, Outcome, Stage, Topic
-from borneliv.organisations.models import Institution
 
 router = Router(tags=["health visiting"])
 
@@ -93,18 +94,6 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] = Field(default_factory=dict)
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _child(request: HttpRequest, public_id: uuid.UUID) -> Child:
-    try:
-        child: Child = Child.objects.visible_to(_user(request)).get(public_id=public_id)
-    except Child.DoesNotExist as exc:
-        raise Http404 from exc
-    return child
-
-
 def _contact_out(contact: Contact) -> dict[str, Any]:
     return {
         "id": contact.public_id,
@@ -124,10 +113,10 @@ def _contact_out(contact: Contact) -> dict[str, Any]:
 @router.get("/children/{public_id}/schedule", response=ScheduleOut)
 def child_schedule(request: HttpRequest, public_id: uuid.UUID) -> Any:
     """The child's health-visiting schedule today: each stage's status and window."""
-    child = _child(request, public_id)
+    child = child_for(request_user(request), public_id)
     on = today()
     lines = selectors.schedule_for(child, on)
-    access_log_record(user=_user(request), children=child, view="api_schedule")
+    access_log_record(user=request_user(request), children=child, view="api_schedule")
     return {
         "child": child.public_id,
         "birth_date": child.birth_date,
@@ -158,13 +147,13 @@ def child_schedule(request: HttpRequest, public_id: uuid.UUID) -> Any:
 @router.get("/children/{public_id}/contacts", response=list[ContactOut])
 def child_contacts(request: HttpRequest, public_id: uuid.UUID) -> Any:
     """The child's contacts, newest first."""
-    child = _child(request, public_id)
+    child = child_for(request_user(request), public_id)
     contacts = list(
         Contact.objects.filter(child=child)
         .select_related("stage", "recorded_by")
         .prefetch_related("topics")
     )
-    access_log_record(user=_user(request), children=child, view="api_contacts")
+    access_log_record(user=request_user(request), children=child, view="api_contacts")
     return [_contact_out(c) for c in contacts]
 
 
@@ -174,22 +163,14 @@ def child_contacts(request: HttpRequest, public_id: uuid.UUID) -> Any:
 )
 def child_contact_create(request: HttpRequest, public_id: uuid.UUID, payload: ContactIn) -> Any:
     """Record a contact (health visitors of the child's municipality)."""
-    user = _user(request)
-    child = _child(request, public_id)
+    user = request_user(request)
+    child = child_for(user, public_id)
     if not user.has_perm("healthvisits.add_contact", child):
         return Reply(403, {"detail": "You may not record contacts for this child."})
-    unit = (
-        Institution.objects.filter(
-            pk__in=user.scope.institutions_for(Role.HEALTH_VISITOR),
-            municipality_id__in=Residence.objects.filter(child=child)
-            .valid_on(today())
-            .values("area__municipality_id"),
-        )
-        .order_by("name")
-        .first()
-    )
-    if unit is None:
-        return Reply(403, {"detail": _("None of your health-visiting units serves this child.")})
+    try:
+        unit = recording_unit(user, child)
+    except PermissionDenied as exc:
+        return Reply(403, {"detail": str(exc)})
     errors: dict[str, list[str]] = {}
     stage = None
     if payload.stage:

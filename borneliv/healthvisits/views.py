@@ -24,12 +24,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from borneliv.accounts.models import Role, User, today
-from borneliv.children.models import Child, Residence
+from borneliv.accounts.models import User, today
+from borneliv.children.access import child_for
 from borneliv.children.selectors import age_text
 from borneliv.children.services import access_log_record
 from borneliv.healthvisits import charts, exports, selectors, services
 from borneliv.healthvisits import coverage as coverage_module
+from borneliv.healthvisits.access import contact_for, recording_unit
 from borneliv.healthvisits.forms import ContactForm, SkipForm, WorklistFilterForm
 from borneliv.healthvisits.models import Contact, Stage
 from borneliv.healthvisits.schedule import Status
@@ -38,7 +39,7 @@ from borneliv.healthvisits.templatetags.healthvisits import status_class, status
 from borneliv.lib import downloads
 from borneliv.lib.forms import add_service_errors
 from borneliv.lib.text import ascii_filename
-from borneliv.organisations.models import Area, Institution
+from borneliv.organisations.models import Area
 
 # In the order a contact passes through them; "vulnerable" cuts across the four.
 BUCKETS = [
@@ -200,52 +201,6 @@ def _row_views(rows: list[WorklistRow], on: Any) -> list[RowView]:
     return views
 
 
-# --- access helpers ----------------------------------------------------------------------------
-
-
-def _get_child_for_user(user: Any, public_id: UUID) -> Child:
-    """The child if the user may see it; 404 otherwise, so ids outside scope reveal nothing."""
-    try:
-        child: Child = (
-            Child.objects.visible_to(user).select_related("family").get(public_id=public_id)
-        )
-    except Child.DoesNotExist as exc:
-        raise Http404 from exc
-    return child
-
-
-def _get_contact_for_user(user: Any, public_id: UUID) -> Contact:
-    try:
-        contact: Contact = (
-            Contact.objects.visible_to(user)
-            .select_related("child", "stage", "unit", "recorded_by")
-            .get(public_id=public_id)
-        )
-    except Contact.DoesNotExist as exc:
-        raise Http404 from exc
-    if not user.has_perm("healthvisits.change_contact", contact.child):
-        raise PermissionDenied
-    return contact
-
-
-def _unit_for(user: Any, child: Child) -> Institution:
-    """The user's health-visiting unit serving the municipality the child lives in today."""
-    municipalities = (
-        Residence.objects.filter(child=child).valid_on(today()).values("area__municipality_id")
-    )
-    unit = (
-        Institution.objects.filter(
-            pk__in=user.scope.institutions_for(Role.HEALTH_VISITOR),
-            municipality_id__in=municipalities,
-        )
-        .order_by("name")
-        .first()
-    )
-    if unit is None:
-        raise PermissionDenied
-    return unit
-
-
 # --- the worklist ------------------------------------------------------------------------------
 
 
@@ -331,7 +286,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 @login_required
 def child(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user: Any = request.user
-    record = _get_child_for_user(user, public_id)
+    record = child_for(user, public_id)
     on = today()
     lines = selectors.schedule_for(record, on)
     contacts = (
@@ -383,10 +338,10 @@ def child(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def contact_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user: Any = request.user
-    record = _get_child_for_user(user, public_id)
+    record = child_for(user, public_id)
     if not user.has_perm("healthvisits.add_contact", record):
         raise PermissionDenied
-    unit = _unit_for(user, record)
+    unit = recording_unit(user, record)
     initial: dict[str, Any] = {
         "contact_date": today(),
         # Length lying under 2 years, height standing from 2 (WHO's convention).
@@ -436,7 +391,7 @@ def contact_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def contact_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user: Any = request.user
-    contact = _get_contact_for_user(user, public_id)
+    contact = contact_for(user, public_id)
     record = contact.child
     initial = {
         "contact_date": contact.contact_date,
@@ -479,7 +434,7 @@ def contact_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def skip(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user: Any = request.user
-    record = _get_child_for_user(user, public_id)
+    record = child_for(user, public_id)
     if not user.has_perm("healthvisits.add_stageskip", record):
         raise PermissionDenied
     on = today()

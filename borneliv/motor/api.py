@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from borneliv.accounts.actors import request_user
 from borneliv.children.services import access_log_record
 from borneliv.motor import instruments, selectors_instruments
 from borneliv.motor.models import Assessment, Level, Score, Session
@@ -30,10 +31,6 @@ router = Router(tags=["motor"])
 
 class Message(Schema):
     detail: str
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 # --- instruments --------------------------------------------------------------------------------
@@ -112,7 +109,7 @@ class InstrumentDocumentOut(Schema):
 @router.get("/instruments", response={200: list[InstrumentOut], 403: Message})
 def list_instruments(request: HttpRequest) -> Any:
     """The instruments and their versions (drafts only for administrators)."""
-    user = _user(request)
+    user = request_user(request)
     if not user.has_perm("motor.view_instrument"):
         return Status(403, {"detail": "You need a role to read the instruments."})
     return [
@@ -145,7 +142,7 @@ def list_instruments(request: HttpRequest) -> Any:
 )
 def get_instrument_version(request: HttpRequest, code: str, number: int) -> Any:
     """One version as the JSON document the import reads (the same as the page's export)."""
-    user = _user(request)
+    user = request_user(request)
     if not user.has_perm("motor.view_instrument"):
         return Status(403, {"detail": "You need a role to read the instruments."})
     version = selectors_instruments.version_for(user, code, number)
@@ -287,7 +284,7 @@ COUNTS = {
 
 def _sessions(request: HttpRequest) -> QuerySet[Session]:
     return (
-        Session.objects.visible_to(_user(request))
+        Session.objects.visible_to(request_user(request))
         .select_related("institution", "version__instrument")
         .annotate(**{f"n_{name}": count for name, count in COUNTS.items()})
     )
@@ -303,7 +300,7 @@ def list_sessions(request: HttpRequest, filters: Query[SessionFilter]) -> Any:
 @router.get("/sessions/{public_id}", response={200: SessionDetailOut, 404: Message})
 def get_session(request: HttpRequest, public_id: uuid.UUID) -> Any:
     """One session with each child's summary and scores (each child is access-logged)."""
-    user = _user(request)
+    user = request_user(request)
     session = (
         _sessions(request)
         .filter(public_id=public_id)

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from borneliv.accounts.actors import request_user
 from borneliv.nearby import selectors
 from borneliv.nearby.labels import category_label
 from borneliv.nearby.models import CIRCLE_KINDS, Circle, CirclePlace
@@ -83,13 +84,9 @@ class CircleDetailOut(CircleOut):
         return list(obj.places.for_list())
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _circles(request: HttpRequest) -> Any:
     return (
-        Circle.objects.visible_to(_user(request))
+        Circle.objects.visible_to(request_user(request))
         .filter(computed_at__isnull=False, institution__kind__in=CIRCLE_KINDS)
         .select_related("institution")
         .annotate(

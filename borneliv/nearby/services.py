@@ -2,7 +2,7 @@
 
 Keyword-only, one transaction each, ``full_clean()`` before saving; a ``ValidationError`` carries
 a message for the user and nothing is saved. Writes made for a person (``by``) check the
-permission themselves (``rules.py``), so no view, API or script can bypass it; ``by=None`` is the
+permission themselves (``rules.py``), so no view, API or script can bypass it; ``by=SYSTEM`` is the
 system (the import command, the demo).
 
 Importing (``extract_import``) reads an OpenStreetMap file with the engine, cut to the box around
@@ -35,11 +35,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from borneliv.accounts.actors import SYSTEM, Actor, acting_user, may, require
 from borneliv.lib.versioning import StateChanged, claim_version
 from borneliv.nearby import storage, types
 from borneliv.nearby.labels import CATEGORY_LABELS
@@ -62,11 +63,6 @@ OWN_PLACE_MAX_METRES = 15_000.0
 Progress = Callable[[str], None]
 
 EARTH_RADIUS_M = 6_371_000.0
-
-
-def _require(user: Any, perm: str, obj: Any = None) -> None:
-    if user is not None and not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _save(obj: Any) -> Any:
@@ -226,7 +222,7 @@ class ImportResult:
 
 def extract_import(
     *,
-    by: Any,
+    by: Actor,
     municipality: Municipality,
     path: Path,
     file_name: str | None = None,
@@ -259,7 +255,7 @@ def _decimal(value: float, places: int = 0) -> str:
 
 def extract_import_steps(
     *,
-    by: Any,
+    by: Actor,
     municipality: Municipality,
     path: Path,
     file_name: str | None = None,
@@ -270,7 +266,7 @@ def extract_import_steps(
     For a page that streams the lines as they come (the database work happens in the caller's
     thread, between the lines).
     """
-    _require(by, "nearby.import_extract")
+    require(by, "nearby.import_extract")
     path = Path(path)
     name = file_name or path.name
     kind = osm_format(path, name)
@@ -312,7 +308,7 @@ def extract_import_steps(
                 file_name=name[:255],
                 file_bytes=size,
                 sha256=sha,
-                imported_by=by,
+                imported_by=acting_user(by),
                 south=south,
                 west=west,
                 north=north,
@@ -352,7 +348,7 @@ def extract_import_steps(
             % {"n": n, "count": len(circles), "name": circle.institution.name}
         )
         try:
-            summary = circle_compute(institution=circle.institution, by=None)
+            summary = circle_compute(institution=circle.institution, by=SYSTEM)
         except ValidationError as exc:
             result.failed.append((circle.institution, "; ".join(exc.messages)))
         else:
@@ -554,19 +550,19 @@ def _place_fields(place: types.Place) -> dict[str, Any]:
     }
 
 
-def _advice(by: Any, *, admin: str, others: str) -> str:
+def _advice(by: Actor, *, admin: str, others: str) -> str:
     """What to do about the map data: an administrator (or the system) is told how, anyone else
     whom to ask: staff never see server instructions they cannot follow."""
-    return admin if by is None or by.has_perm("nearby.import_extract") else others
+    return admin if may(by, "nearby.import_extract") else others
 
 
-def circle_compute(*, institution: Institution, by: Any = None) -> ChangeSummary:
+def circle_compute(*, institution: Institution, by: Actor) -> ChangeSummary:
     """Compute the institution's circle from its municipality's newest extract and merge.
 
     Creates the circle (default settings) when it has none. Raises ``ValidationError`` when
     there is no extract, or the institution lies outside its data.
     """
-    _require(by, "nearby.change_circle", institution)
+    require(by, "nearby.change_circle", institution)
     _check_institution(institution)
     extract = latest_extract(institution.municipality_id)
     if extract is None:
@@ -659,7 +655,7 @@ def _store_circle(
     still_in_data: set[str],
     timed: dict[int, tuple[float | None, float | None]],
     computed_file: str,
-    by: Any,
+    by: Actor,
 ) -> ChangeSummary:
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     first = circle.computed_at is None
@@ -737,7 +733,7 @@ def _store_circle(
     old_file = circle.computed_file
     circle.extract = extract
     circle.computed_at = timezone.now()
-    circle.computed_by = by
+    circle.computed_by = acting_user(by)
     circle.walk_area = _area_geometry(result.walk)
     circle.bike_area = _area_geometry(result.bike)
     circle.walk_touches_edge = bool(result.walk.touches_edge)
@@ -809,7 +805,7 @@ def time_points(
 
 def circle_update_settings(
     *,
-    by: Any,
+    by: Actor,
     institution: Institution,
     walk_kmh: float,
     bike_kmh: float,
@@ -821,7 +817,7 @@ def circle_update_settings(
 
     ``version``: the circle's version the settings form showed (``EditConflict`` if older).
     """
-    _require(by, "nearby.change_circle", institution)
+    require(by, "nearby.change_circle", institution)
     with transaction.atomic():
         circle = circle_get_or_create(institution=institution)
         circle = Circle.objects.select_for_update().get(pk=circle.pk)
@@ -851,7 +847,7 @@ def _clean_text(value: str, limit: int) -> str:
 @transaction.atomic
 def place_curate(
     *,
-    by: Any,
+    by: Actor,
     place: CirclePlace,
     included: bool,
     display_name: str = "",
@@ -863,7 +859,7 @@ def place_curate(
 
     ``version``: the place's version the form showed (``EditConflict`` if someone saved since).
     """
-    _require(by, "nearby.change_circle", place.circle.institution)
+    require(by, "nearby.change_circle", place.circle.institution)
     place = CirclePlace.objects.select_for_update().get(pk=place.pk)
     claim_version(place, version)
     if place.is_own and not _clean_text(display_name, 120):
@@ -881,7 +877,7 @@ def place_curate(
 @transaction.atomic
 def places_include(
     *,
-    by: Any,
+    by: Actor,
     circle: Circle,
     included_ids: Iterable[int],
     shown_ids: Iterable[int] | None = None,
@@ -893,7 +889,7 @@ def places_include(
     change does not undo it (a lost update); without it, exactly ``included_ids`` end up on the
     circle. Returns how many places changed. Ids of other circles are refused.
     """
-    _require(by, "nearby.change_circle", circle.institution)
+    require(by, "nearby.change_circle", circle.institution)
     wanted = {int(pk) for pk in included_ids}
     shown = None if shown_ids is None else {int(pk) for pk in shown_ids}
     rows = list(circle.places.select_for_update().order_by("pk"))
@@ -916,7 +912,7 @@ def places_include(
 @transaction.atomic
 def place_add_own(
     *,
-    by: Any,
+    by: Actor,
     circle: Circle,
     latitude: float,
     longitude: float,
@@ -927,7 +923,7 @@ def place_add_own(
 ) -> CirclePlace:
     """Add a place of the staff's own (clicked on the map); it goes on the circle."""
     institution = circle.institution
-    _require(by, "nearby.change_circle", institution)
+    require(by, "nearby.change_circle", institution)
     name = _clean_text(name, 120)
     errors: dict[str, str] = {}
     if not name:
@@ -958,7 +954,7 @@ def place_add_own(
             walk_minutes=walk,
             bike_minutes=bike,
             included=True,
-            created_by=by,
+            created_by=acting_user(by),
         )
     )
     place.goals.set(_goals(goals))
@@ -986,9 +982,9 @@ def _own_minutes(circle: Circle, lat: float, lon: float) -> tuple[float | None, 
 
 
 @transaction.atomic
-def place_remove(*, by: Any, place: CirclePlace) -> None:
+def place_remove(*, by: Actor, place: CirclePlace) -> None:
     """Remove an own place, or a place no longer found in the map data."""
-    _require(by, "nearby.change_circle", place.circle.institution)
+    require(by, "nearby.change_circle", place.circle.institution)
     if not (place.is_own or place.is_gone):
         raise ValidationError(
             _("Places found in the map data are taken off the circle, not removed.")
@@ -997,13 +993,13 @@ def place_remove(*, by: Any, place: CirclePlace) -> None:
 
 
 @transaction.atomic
-def token_rotate(*, by: Any, circle: Circle, seen_token: str | None = None) -> Circle:
+def token_rotate(*, by: Actor, circle: Circle, seen_token: str | None = None) -> Circle:
     """A new public link; the old one stops working at once.
 
     ``seen_token``: the link the page showed. If someone renewed it since, nothing happens
     (``StateChanged``): renewing twice would silently void the link the first one just printed.
     """
-    _require(by, "nearby.change_circle", circle.institution)
+    require(by, "nearby.change_circle", circle.institution)
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     if seen_token is not None and not secrets.compare_digest(seen_token, circle.public_token):
         raise StateChanged(

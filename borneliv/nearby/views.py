@@ -42,6 +42,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from borneliv.accounts.actors import request_user
 from borneliv.lib.forms import VERSION_FIELD, add_service_errors
 from borneliv.lib.text import ascii_filename
 from borneliv.nearby import selectors, services
@@ -194,7 +195,7 @@ def institution(request: HttpRequest, pk: int) -> HttpResponse:
 def circle_compute(request: HttpRequest, pk: int) -> HttpResponse:
     inst = _get_institution(request.user, pk, change=True)
     try:
-        summary = services.circle_compute(institution=inst, by=request.user)
+        summary = services.circle_compute(institution=inst, by=request_user(request))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -212,7 +213,7 @@ def circle_settings(request: HttpRequest, pk: int) -> HttpResponse:
         values = {k: v for k, v in form.cleaned_data.items() if k != VERSION_FIELD}
         try:
             summary = services.circle_update_settings(
-                by=request.user, institution=inst, version=form.version, **values
+                by=request_user(request), institution=inst, version=form.version, **values
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -236,7 +237,7 @@ def places_include(request: HttpRequest, pk: int) -> HttpResponse:
         # The boxes ticked when the page was drawn: only the user's own ticks change anything.
         shown = [int(v) for v in request.POST.getlist("shown")]
         changed = services.places_include(
-            by=request.user,
+            by=request_user(request),
             circle=circle,
             included_ids=ids,
             shown_ids=shown if "listed" in request.POST else None,
@@ -261,7 +262,7 @@ def place_add(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             place = services.place_add_own(
-                by=request.user,
+                by=request_user(request),
                 circle=circle,
                 latitude=data["latitude"],
                 longitude=data["longitude"],
@@ -323,7 +324,7 @@ def place_remove(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
     obj = _get_place(inst, place_pk)
     name = obj.name
     try:
-        services.place_remove(by=request.user, place=obj)
+        services.place_remove(by=request_user(request), place=obj)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -339,7 +340,7 @@ def token_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     circle = _get_circle(inst)
     try:
         services.token_rotate(
-            by=request.user, circle=circle, seen_token=request.POST.get("token") or None
+            by=request_user(request), circle=circle, seen_token=request.POST.get("token") or None
         )
     except ValidationError as exc:
         for message in exc.messages:

@@ -94,6 +94,18 @@ class InstitutionAddForm(forms.ModelForm):
             self.add_error("area", _("The area belongs to another municipality."))
 
 
+#: What an administrator may change on an existing institution (``services.institution_update``).
+UPDATABLE_INSTITUTION_FIELDS = (
+    "name",
+    "official_number",
+    "street",
+    "postcode",
+    "city",
+    "latitude",
+    "longitude",
+)
+
+
 @admin.register(Institution)
 class InstitutionAdmin(ScopedAdmin):
     list_display = ["name", "kind", "municipality", "official_number", "city", "is_synthetic"]
@@ -115,10 +127,14 @@ class InstitutionAdmin(ScopedAdmin):
         return ["municipality", "kind"] if obj is not None else []
 
     def save_model(self, request: HttpRequest, obj: Institution, form: Any, change: bool) -> None:
-        if change:
-            obj.save()  # validated by the form's full_clean
-            return
         data = form.cleaned_data
+        if change:
+            # The same service as the page: its validation, its stripping, one transaction.
+            services.institution_update(
+                institution=obj,
+                **{key: data[key] for key in UPDATABLE_INSTITUTION_FIELDS if key in data},
+            )
+            return
         created = services.institution_create(
             municipality=data["municipality"],
             name=data["name"],

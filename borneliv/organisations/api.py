@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from borneliv.accounts.actors import request_user
 from borneliv.accounts.models import today
 from borneliv.organisations.models import Area, Institution, Municipality, Partner
 
@@ -88,34 +89,34 @@ class PartnerFilter(FilterSchema):
     kind: str | None = None
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 @router.get("/municipalities", response=list[MunicipalityOut])
 @paginate(PageNumberPagination)
 def list_municipalities(request: HttpRequest) -> Any:
-    return Municipality.objects.visible_to(_user(request)).order_by("name")
+    return Municipality.objects.visible_to(request_user(request)).order_by("name")
 
 
 @router.get("/municipalities/{municipality_id}", response=MunicipalityOut)
 def get_municipality(request: HttpRequest, municipality_id: int) -> Any:
-    return get_object_or_404(Municipality.objects.visible_to(_user(request)), pk=municipality_id)
+    return get_object_or_404(
+        Municipality.objects.visible_to(request_user(request)), pk=municipality_id
+    )
 
 
 @router.get("/areas", response=list[AreaOut])
 @paginate(PageNumberPagination)
 def list_areas(request: HttpRequest, filters: Query[AreaFilter]) -> Any:
-    return filters.filter(Area.objects.visible_to(_user(request))).order_by("id")
+    return filters.filter(Area.objects.visible_to(request_user(request))).order_by("id")
 
 
 @router.get("/areas/{area_id}", response=AreaOut)
 def get_area(request: HttpRequest, area_id: int) -> Any:
-    return get_object_or_404(Area.objects.visible_to(_user(request)), pk=area_id)
+    return get_object_or_404(Area.objects.visible_to(request_user(request)), pk=area_id)
 
 
 def _institutions(request: HttpRequest) -> Any:
-    return Institution.objects.visible_to(_user(request)).prefetch_related("area_memberships")
+    return Institution.objects.visible_to(request_user(request)).prefetch_related(
+        "area_memberships"
+    )
 
 
 @router.get("/institutions", response=list[InstitutionOut])
@@ -132,9 +133,9 @@ def get_institution(request: HttpRequest, institution_id: int) -> Any:
 @router.get("/partners", response=list[PartnerOut])
 @paginate(PageNumberPagination)
 def list_partners(request: HttpRequest, filters: Query[PartnerFilter]) -> Any:
-    return filters.filter(Partner.objects.visible_to(_user(request))).order_by("id")
+    return filters.filter(Partner.objects.visible_to(request_user(request))).order_by("id")
 
 
 @router.get("/partners/{partner_id}", response=PartnerOut)
 def get_partner(request: HttpRequest, partner_id: int) -> Any:
-    return get_object_or_404(Partner.objects.visible_to(_user(request)), pk=partner_id)
+    return get_object_or_404(Partner.objects.visible_to(request_user(request)), pk=partner_id)

@@ -11,7 +11,8 @@ Changes take the ``version`` the user's form showed and refuse to overwrite a ne
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +20,21 @@ from django.utils.translation import gettext as _
 
 from borneliv.lib.versioning import claim_version
 from borneliv.organisations.models import Area, Institution, InstitutionArea, Municipality, Partner
+
+
+class _Keep(Enum):
+    KEEP = "keep"
+
+
+#: The default of an update's field: leave it as it is (``None`` may be a value, e.g. latitude).
+KEEP: Final = _Keep.KEEP
+
+
+def _apply(obj: Any, changes: dict[str, object], *, strip: bool = False) -> None:
+    """Set each field whose new value is not ``KEEP`` (text stripped with ``strip``)."""
+    for key, value in changes.items():
+        if value is not KEEP:
+            setattr(obj, key, value.strip() if strip and isinstance(value, str) else value)
 
 
 def _save(obj: Any) -> Any:
@@ -55,14 +71,18 @@ def area_create(
 
 
 @transaction.atomic
-def area_update(*, area: Area, version: int | None = None, **fields: Any) -> Area:
-    allowed = {"name", "kind", "start_date", "description"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"area_update cannot change {sorted(unknown)}")
+def area_update(
+    *,
+    area: Area,
+    version: int | None = None,
+    name: str | _Keep = KEEP,
+    kind: str | _Keep = KEEP,
+    start_date: dt.date | _Keep = KEEP,
+    description: str | _Keep = KEEP,
+) -> Area:
+    """Change an area's details; its municipality never changes."""
     claim_version(area, version)
-    for key, value in fields.items():
-        setattr(area, key, value)
+    _apply(area, {"name": name, "kind": kind, "start_date": start_date, "description": description})
     return _save(area)
 
 
@@ -156,15 +176,32 @@ def institution_create(
 
 @transaction.atomic
 def institution_update(
-    *, institution: Institution, version: int | None = None, **fields: Any
+    *,
+    institution: Institution,
+    version: int | None = None,
+    name: str | _Keep = KEEP,
+    official_number: str | _Keep = KEEP,
+    street: str | _Keep = KEEP,
+    postcode: str | _Keep = KEEP,
+    city: str | _Keep = KEEP,
+    latitude: float | _Keep | None = KEEP,
+    longitude: float | _Keep | None = KEEP,
 ) -> Institution:
-    allowed = {"name", "official_number", "street", "postcode", "city", "latitude", "longitude"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"institution_update cannot change {sorted(unknown)}")
+    """Change an institution's details; its kind and municipality never change."""
     claim_version(institution, version)
-    for key, value in fields.items():
-        setattr(institution, key, value.strip() if isinstance(value, str) else value)
+    _apply(
+        institution,
+        {
+            "name": name,
+            "official_number": official_number,
+            "street": street,
+            "postcode": postcode,
+            "city": city,
+            "latitude": latitude,
+            "longitude": longitude,
+        },
+        strip=True,
+    )
     return _save(institution)
 
 
@@ -260,12 +297,30 @@ def partner_create(
 
 
 @transaction.atomic
-def partner_update(*, partner: Partner, version: int | None = None, **fields: Any) -> Partner:
-    allowed = {"name", "kind", "area", "contact_name", "contact_email", "contact_phone", "website"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"partner_update cannot change {sorted(unknown)}")
+def partner_update(
+    *,
+    partner: Partner,
+    version: int | None = None,
+    name: str | _Keep = KEEP,
+    kind: str | _Keep = KEEP,
+    area: Area | _Keep | None = KEEP,
+    contact_name: str | _Keep = KEEP,
+    contact_email: str | _Keep = KEEP,
+    contact_phone: str | _Keep = KEEP,
+    website: str | _Keep = KEEP,
+) -> Partner:
+    """Change a partner's details; its municipality never changes."""
     claim_version(partner, version)
-    for key, value in fields.items():
-        setattr(partner, key, value)
+    _apply(
+        partner,
+        {
+            "name": name,
+            "kind": kind,
+            "area": area,
+            "contact_name": contact_name,
+            "contact_email": contact_email,
+            "contact_phone": contact_phone,
+            "website": website,
+        },
+    )
     return _save(partner)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from borneliv.accounts.models import today
+from borneliv.children.access import child_for
 from borneliv.children.models import Child
 from borneliv.children.selectors import age_text
 from borneliv.children.services import access_log_record
@@ -39,20 +40,6 @@ if TYPE_CHECKING:
 
 #: The charts the page can show, by the ``indicator`` query parameter.
 CHART_INDICATORS = ("bmi", "height", "weight", "weight_for_length")
-
-
-# --- access helpers ----------------------------------------------------------------------------
-
-
-def _get_child_for_user(user: Any, public_id: UUID) -> Child:
-    """The child if the user may see its measurements; 404 if outside the user's scope."""
-    try:
-        child: Child = Child.objects.visible_to(user).get(public_id=public_id)
-    except Child.DoesNotExist as exc:
-        raise Http404 from exc
-    if not user.has_perm("growth.view_measurement", child):
-        raise PermissionDenied
-    return child
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -108,7 +95,7 @@ def measurement_rows(child: Child, measurements: list[Measurement]) -> list[Meas
 @login_required
 def child(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user: Any = request.user
-    record = _get_child_for_user(user, public_id)
+    record = child_for(user, public_id, perm="growth.view_measurement")
     on = today()
     measurements = list(selectors.measurements_of(record))
     rows = measurement_rows(record, measurements)
@@ -249,7 +236,7 @@ def _svg_policy(view: ViewFunc) -> ViewFunc:
 @_svg_policy
 def child_chart(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user: Any = request.user
-    record = _get_child_for_user(user, public_id)
+    record = child_for(user, public_id, perm="growth.view_measurement")
     indicator = request.GET.get("indicator", "bmi")
     if indicator not in CHART_INDICATORS:
         raise Http404
@@ -305,7 +292,7 @@ def child_chart(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def measurement_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user: Any = request.user
-    record = _get_child_for_user(user, public_id)
+    record = child_for(user, public_id, perm="growth.view_measurement")
     if not user.has_perm("growth.add_measurement", record):
         raise PermissionDenied
     on = today()

@@ -27,6 +27,7 @@ from django.test import Client, override_settings
 from django.utils import translation
 from pytest_django import DjangoDbBlocker
 
+from borneliv.accounts.actors import SYSTEM
 from borneliv.accounts.models import User
 from borneliv.nearby import services
 from borneliv.nearby.models import Circle, Extract
@@ -91,7 +92,7 @@ def _osterbro_for_module(
             ).extract.pk,
         }
         services.circle_compute(institution=world.troldhoj, by=world.pia)
-        services.circle_compute(institution=world.lindholm_daycare, by=None)
+        services.circle_compute(institution=world.lindholm_daycare, by=SYSTEM)
         yield world, ids
         transaction.set_rollback(True)
 

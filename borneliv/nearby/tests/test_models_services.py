@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from borneliv.accounts.actors import SYSTEM
 from borneliv.nearby import services, storage, types
 from borneliv.nearby.models import Circle, CirclePlace
 from borneliv.nearby.services import KnownPlace, merge_places
@@ -112,7 +113,7 @@ def test_a_health_visiting_unit_gets_no_circle(osterbro: Osterbro) -> None:
     with pytest.raises(PermissionDenied):
         services.circle_compute(institution=world.frederikssund_health, by=world.ada)
     with pytest.raises(ValidationError, match="daycares and schools"):
-        services.circle_compute(institution=world.frederikssund_health, by=None)
+        services.circle_compute(institution=world.frederikssund_health, by=SYSTEM)
 
 
 def test_missing_stored_data_asks_for_a_new_import(

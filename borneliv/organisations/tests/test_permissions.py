@@ -515,3 +515,31 @@ def test_users_without_the_staff_flag_cannot_enter_the_admin(
     response = client_for(persona).get("/admin/organisations/institution/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_an_admin_edit_goes_through_the_institution_service(
+    world: World, client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from borneliv.organisations import services
+
+    calls: list[dict[str, Any]] = []
+    update = services.institution_update
+
+    def spy(**kwargs: Any) -> Institution:
+        calls.append(kwargs)
+        return update(**kwargs)
+
+    monkeypatch.setattr(services, "institution_update", spy)
+    school = world.gl_lindholm_skole
+    response = client_for("lars").post(
+        f"/admin/organisations/institution/{school.pk}/change/",
+        {
+            **edit_form(school, name="Gl. Lindholm Skole og SFO"),
+            # The read-only inline of area memberships still posts its management form.
+            "area_memberships-TOTAL_FORMS": "0",
+            "area_memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert [call["name"] for call in calls] == ["Gl. Lindholm Skole og SFO"]
+    assert Institution.objects.get(pk=school.pk).name == "Gl. Lindholm Skole og SFO"

@@ -153,8 +153,8 @@ def test_it_updates_an_area_but_never_its_municipality(world: World) -> None:
     services.area_update(area=world.lindholm, description="Nørresundby, north of the fjord")
     world.lindholm.refresh_from_db()
     assert world.lindholm.description == "Nørresundby, north of the fjord"
-    with pytest.raises(TypeError, match="cannot change \\['municipality'\\]"):
-        services.area_update(area=world.lindholm, municipality=world.albertslund)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'municipality'"):
+        services.area_update(area=world.lindholm, municipality=world.albertslund)  # type: ignore[call-arg]
 
 
 # Institutions
@@ -305,7 +305,7 @@ def test_it_refuses_an_update_with_an_invalid_instnr_and_keeps_the_old_one(world
 def test_it_never_changes_an_institutions_kind_or_municipality_by_update(
     world: World, field: str
 ) -> None:
-    with pytest.raises(TypeError, match=f"institution_update cannot change \\['{field}'\\]"):
+    with pytest.raises(TypeError, match=f"unexpected keyword argument '{field}'"):
         changes: dict[str, Any] = {field: "x"}
         services.institution_update(institution=world.gl_lindholm_skole, **changes)
 
@@ -511,5 +511,5 @@ def test_it_refuses_moving_a_partner_to_an_area_of_another_municipality(world: W
 
 def test_it_never_moves_a_partner_to_another_municipality_by_update(world: World) -> None:
     update: Callable[..., Partner] = services.partner_update
-    with pytest.raises(TypeError, match="cannot change \\['municipality'\\]"):
+    with pytest.raises(TypeError, match="unexpected keyword argument 'municipality'"):
         update(partner=world.lindholm_if, municipality=world.albertslund)

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from borneliv.accounts.actors import SYSTEM
 from borneliv.nearby import services
 from borneliv.organisations.models import Municipality
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}")
         try:
             result = services.extract_import(
-                by=None,
+                by=SYSTEM,
                 municipality=municipality,
                 path=path,
                 progress=lambda line: self.stdout.write(line),
