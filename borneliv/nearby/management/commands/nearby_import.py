@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from borneliv.lib.jobs import PrintProgress
 from borneliv.nearby import services
 from borneliv.organisations.models import Municipality
 
@@ -49,7 +50,7 @@ class Command(BaseCommand):
                 by=None,
                 municipality=municipality,
                 path=path,
-                progress=lambda line: self.stdout.write(line),
+                progress=PrintProgress(self.stdout.write),
                 recompute=not options["no_recompute"],
             )
         except ValidationError as exc:
