@@ -87,7 +87,8 @@ class JobProgress:
 def job_execute(job_id: int) -> str:
     """Run a queued job (the worker's side); returns its final status.
 
-    A job already finished is left alone (a task delivered twice does the work once).
+    A job already started is left alone (a task delivered twice does the work once). An
+    unexpected error is recorded on the job and raised again, so that the task fails too.
     """
     job = Job.objects.select_related("started_by").get(pk=job_id)
     if job.status != Job.Status.QUEUED:
@@ -95,6 +96,7 @@ def job_execute(job_id: int) -> str:
     job.status, job.started_at = Job.Status.RUNNING, timezone.now()
     Job.objects.filter(pk=job.pk).update(status=job.status, started_at=job.started_at)
     fields: dict[str, Any]
+    unexpected: Exception | None = None
     with translation.override(job.language):
         try:
             outcome = registry.get(job.kind).call(JobProgress(job), job.started_by, job.params)
@@ -102,6 +104,7 @@ def job_execute(job_id: int) -> str:
             fields = {"status": Job.Status.FAILED, "error": " ".join(exc.messages)}
         except Exception as exc:
             logger.exception("background job %s (%s) failed", job.pk, job.kind)
+            unexpected = exc
             fields = {
                 "status": Job.Status.FAILED,
                 "error": _(
@@ -118,4 +121,6 @@ def job_execute(job_id: int) -> str:
             }
     fields["finished_at"] = timezone.now()
     Job.objects.filter(pk=job.pk).update(**fields)
+    if unexpected is not None:
+        raise unexpected  # the task fails too, for whoever watches the queue
     return str(fields["status"])

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from borneliv.nearby import types
+import borneliv.nearby.types as types
 from borneliv.nearby.geo import distance_m
 
 #: A candidate whose OSM id changed is the same place when it has the same name and lies within

@@ -14,13 +14,15 @@ ROOT = Path(__file__).resolve().parents[2]  # the borneliv package
 RANK = {
     "lib": 0,
     "accounts": 1,
-    "organisations": 2,
-    "children": 3,
-    "growth": 4,
+    # Background work: knows accounts (who started it); the apps above register their kinds.
+    "jobs": 2,
+    "organisations": 3,
+    "children": 4,
+    "growth": 5,
     # A home visit records the weight and length measured on it through growth's service.
-    "healthvisits": 5,
-    "motor": 5,
-    "nearby": 6,
+    "healthvisits": 6,
+    "motor": 6,
+    "nearby": 7,
     "demo": 9,
 }
 #: Apps of equal rank that must not import each other either.
@@ -34,6 +36,8 @@ ENGINES = [
     "growth/prevalence.py",
     "motor/engine.py",
     "nearby/types.py",
+    "nearby/geo.py",
+    "nearby/merge.py",
     "nearby/osm.py",
     "nearby/network.py",
     "nearby/reach.py",
