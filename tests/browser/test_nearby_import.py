@@ -15,20 +15,15 @@ from borneliv.testing import World, build_world, reload_reference_data
 from tests.browser.conftest import screenshot
 from tests.browser.test_nearby import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture
-def world(transactional_db: Any) -> World:
-    reload_reference_data()  # flushed by earlier transactional tests
-    world = build_world()
-    place_on_osterbro(world)
-    return world
-
-
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_an_administrator_uploads_an_extract_and_sees_the_import_finish(
-    page_factory: Any, world: World, live_server: Any
+    page_factory: Any, live_server: Any
 ) -> None:
+    reload_reference_data()  # flushed by earlier transactional tests
+    world: World = build_world()
+    place_on_osterbro(world)  # Frederikssund's institutions, where the extract lies
     page = page_factory()
     log_in(page, "ada")
     page.goto("/nearby/import/")
