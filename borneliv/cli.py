@@ -280,7 +280,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 #: The background worker ``serve`` starts: django-tasks' database worker, polling every second.
-WORKER_COMMAND = ("db_worker", "--interval", "1", "--no-startup-delay")
+WORKER_COMMAND = ("db_worker", "--interval", "1", "--no-startup-delay", "--no-reload")
 
 
 def start_worker() -> subprocess.Popen[bytes]:
