@@ -1,7 +1,7 @@
 """The ``borneliv`` command: local setup, the demo server, and every Django management command.
 
 ``borneliv init-local`` writes the local secrets file; ``borneliv serve`` is what ``make run``
-does; ``borneliv demo`` migrates and loads the demo; anything else (``borneliv migrate``,
+does (the web server and, beside it, the background worker ``borneliv db_worker``); ``borneliv demo`` migrates and loads the demo; anything else (``borneliv migrate``,
 ``borneliv createsuperuser`` …) goes to Django's ``manage.py`` machinery.
 
 Later apps add subcommands as modules: list the module in ``SUBCOMMAND_MODULES``; it exposes
@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -270,8 +271,36 @@ def _run_serve(args: argparse.Namespace) -> int:
     )
     if served != settings.SITE_URL:
         print(f"Public links and posters point to {settings.SITE_URL}/ (BORNELIV_SITE_URL).")
-    call_command("runserver", args.addr, use_reloader=False)
+    worker = start_worker()
+    try:
+        call_command("runserver", args.addr, use_reloader=False)
+    finally:
+        stop_worker(worker)
     return 0
+
+
+#: The background worker ``serve`` starts: django-tasks' database worker, polling every second.
+WORKER_COMMAND = ("db_worker", "--interval", "1", "--no-startup-delay", "--no-reload")
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """The background worker (imports, recomputations) as a child process of this one.
+
+    It inherits the environment, so it reads the same database and settings as the server.
+    """
+    return subprocess.Popen([sys.executable, "-m", "borneliv", *WORKER_COMMAND])  # noqa: S603
+
+
+def stop_worker(worker: subprocess.Popen[bytes], *, timeout: float = 10.0) -> int:
+    """Stop the worker: SIGTERM lets it finish the task at hand; after ``timeout``, kill it."""
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    return int(worker.returncode)
 
 
 def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:

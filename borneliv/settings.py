@@ -75,7 +75,10 @@ INSTALLED_APPS = [
     "borneliv.accounts.third_party.LockoutsConfig",  # django-axes, named in Danish
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "borneliv.accounts",
+    "borneliv.jobs",
     "borneliv.organisations",
     "borneliv.children",
     "borneliv.healthvisits",
@@ -246,6 +249,16 @@ if GROWTH_IOTF not in ("2012", "2000"):
 
 # The Nærhedscirkel: parsed map extracts and circles' base maps (large files, not in the database).
 NEARBY_DIR = Path(envstr("BORNELIV_NEARBY_DIR", str(VAR_DIR / "nearby")))
+
+# Background work (docs/decisions/0004): tasks are stored in the database and run by
+# `borneliv db_worker` (`borneliv serve` starts one beside the server). Tests use the same backend
+# and run the worker's loop in-process (borneliv/jobs/testing.py).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # API
 NINJA_PAGINATION_PER_PAGE = 50

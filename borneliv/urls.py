@@ -18,6 +18,7 @@ urlpatterns = [
     path("growth/", include("borneliv.growth.urls")),
     path("motor/", include("borneliv.motor.urls")),
     path("nearby/", include("borneliv.nearby.urls")),
+    path("jobs/", include("borneliv.jobs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

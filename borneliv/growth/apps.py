@@ -17,3 +17,9 @@ class GrowthConfig(AppConfig):
 
         register_imports(school_start_imports)
         register_attention(held_measurements)
+
+        # Reclassifying the stored measurements runs in the background (borneliv.jobs).
+        from borneliv.growth.jobs import KIND
+        from borneliv.jobs.registry import register
+
+        register(KIND)

@@ -17,3 +17,6 @@ rules.add_perm("growth.review_measurement", is_admin | is_health_visitor)
 rules.add_perm(
     "growth.view_prevalence", is_admin | is_project_leader | is_researcher | is_health_visitor
 )
+
+# Reclassifying every stored measurement (after a change of the IOTF setting or the engine).
+rules.add_perm("growth.recompute_measurements", is_admin)

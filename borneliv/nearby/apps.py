@@ -16,3 +16,9 @@ class NearbyConfig(AppConfig):
         from borneliv.nearby.landing import extract_imports
 
         register_imports(extract_imports)
+
+        # Importing an extract runs in the background (borneliv.jobs).
+        from borneliv.jobs.registry import register
+        from borneliv.nearby.jobs import KIND
+
+        register(KIND)

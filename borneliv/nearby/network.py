@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
 
+from borneliv.nearby.geo import haversine_m
 from borneliv.nearby.types import MapData, Mode
 
 WALK_HIGHWAYS = frozenset(
@@ -56,7 +57,6 @@ _CLOSED = frozenset({"no", "private"})
 _ONEWAY_FORWARD = frozenset({"yes", "true", "1"})
 _ONEWAY_BACKWARD = frozenset({"-1", "reverse"})
 _M_PER_DEG = 111_320.0
-_EARTH_RADIUS_M = 6_371_008.8
 
 
 def walkable(tags: dict[str, str]) -> bool:
@@ -186,17 +186,6 @@ class Network:
         # Metres by haversine, not the projection's.
         metres = haversine_m(lat, lon, self.lat[chosen], self.lon[chosen])
         return chosen, metres
-
-
-def haversine_m(
-    lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
-) -> npt.NDArray[np.float64]:
-    """Great-circle distance in metres, vectorised."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0))))
 
 
 def border_metres(

@@ -1607,6 +1607,16 @@ def _draw_footer(page: Axes, box: Box, k: float, footer: Footer) -> None:
         )
 
 
+_RC: dict[Any, Any] = {
+    "font.family": FONT,
+    "pdf.fonttype": 42,  # TrueType, embedded: crisp when printed, text stays searchable
+    "path.simplify": True,
+    "svg.hashsalt": "borneliv-nearby-poster",
+}
+
+
+# Every figure is built with the poster's fonts and line widths, whoever calls it.
+@matplotlib.rc_context(_RC)
 def build_figure(
     circle: Circle,
     *,
@@ -1620,32 +1630,6 @@ def build_figure(
     texts: Mapping[str, str] | None = None,
 ) -> Figure:
     """The poster as a matplotlib Figure (not yet saved), for ``render`` and for tests."""
-    with matplotlib.rc_context(_RC):
-        return _build_figure(
-            circle,
-            paper=paper,
-            title=title,
-            institution=institution,
-            public_url=public_url,
-            language=language,
-            places=places,
-            demo_note=demo_note,
-            texts=texts,
-        )
-
-
-def _build_figure(
-    circle: Circle,
-    *,
-    paper: Paper = "A4",
-    title: str,
-    institution: str,
-    public_url: str | None,
-    language: Language = "da",
-    places: Sequence[PosterPlace] | None = None,
-    demo_note: str | None = None,
-    texts: Mapping[str, str] | None = None,
-) -> Figure:
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {sorted(PAPERS)}, not {paper!r}")
     words = poster_texts(language, texts)
@@ -1709,12 +1693,6 @@ def _build_figure(
     return figure
 
 
-_RC: dict[Any, Any] = {
-    "font.family": FONT,
-    "pdf.fonttype": 42,  # TrueType, embedded: crisp when printed, text stays searchable
-    "path.simplify": True,
-    "svg.hashsalt": "borneliv-nearby-poster",
-}
 # rcParams are process-global: one poster at a time (as the growth charts do).
 _LOCK = threading.Lock()
 

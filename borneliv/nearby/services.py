@@ -22,61 +22,44 @@ choices, until the staff remove them; the staff's own places are left alone.
 from __future__ import annotations
 
 import hashlib
-import math
-import queue
 import secrets
 import tempfile
-import threading
 import time
-import unicodedata
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from borneliv.accounts.actors import SYSTEM, Actor, acting_user, may, require
+from borneliv.lib.jobs import NO_PROGRESS, Progress
 from borneliv.lib.versioning import StateChanged, claim_version
 from borneliv.nearby import storage, types
+from borneliv.nearby.geo import distance_m
 from borneliv.nearby.labels import CATEGORY_LABELS
+from borneliv.nearby.merge import KnownPlace, found_name, merge_places
 from borneliv.nearby.models import CIRCLE_KINDS, Circle, CirclePlace, Extract
 from borneliv.organisations.models import Goal, Institution, Municipality
+
+if TYPE_CHECKING:
+    pass
 
 #: The data kept around the municipality's institutions (the cycling area is ~2.5 km at most
 #: with the default settings; a larger limit reaches the edge, which the page then says).
 MARGIN_METRES = 3000.0
-#: A candidate whose OSM id changed is the same place when it has the same name and lies within
-#: this distance.
-MATCH_METRES = 50.0
-#: Nameless candidates (a playground without a name) match by category within this distance.
-MATCH_NAMELESS_METRES = 20.0
-#: A matched place "moved" when its point moved more than this.
-MOVED_METRES = 25.0
 #: An own place must lie this close to the institution (a click far off the circle is a slip).
 OWN_PLACE_MAX_METRES = 15_000.0
-
-Progress = Callable[[str], None]
-
-EARTH_RADIUS_M = 6_371_000.0
 
 
 def _save(obj: Any) -> Any:
     obj.full_clean()
     obj.save()
     return obj
-
-
-def distance_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _engine() -> Any:
@@ -170,54 +153,30 @@ def institutions_bbox(municipality: Municipality) -> tuple[float, float, float, 
     return (min(lats), min(lons), max(lats), max(lons))
 
 
-def _read_in_thread(
-    path: Path, bbox: tuple[float, float, float, float]
-) -> Generator[str, None, types.MapData]:
-    """Read the extract in a worker thread, yielding progress lines meanwhile.
-
-    The engine reports bytes read; a line goes out for each further tenth of the way. Only the
-    engine runs in the thread (no database), so the caller's transaction and connection stay
-    where they are.
-    """
-    lines: queue.Queue[str] = queue.Queue()
-    outcome: dict[str, Any] = {}
-    reported = [-1]
-    language = translation.get_language()  # the worker thread writes its lines in it too
-
-    def progress(done: int, total: int) -> None:
-        tenth = int(10 * done / total) if total else 10
-        if tenth > reported[0]:
-            reported[0] = tenth
-            lines.put(_("Reading the map data: %(percent)s %%") % {"percent": 10 * tenth})
-
-    def work() -> None:
-        try:
-            with translation.override(language):
-                outcome["data"] = _engine().read_extract(
-                    path, bbox=bbox, margin_m=MARGIN_METRES, progress=progress
-                )
-        except BaseException as exc:  # handed to the caller's thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=work, name="borneliv-osm-read", daemon=True)
-    worker.start()
-    while worker.is_alive() or not lines.empty():
-        try:
-            yield lines.get(timeout=0.2)
-        except queue.Empty:
-            continue
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    data: types.MapData = outcome["data"]
-    return data
-
-
 @dataclass
 class ImportResult:
     extract: Extract
     recomputed: list[tuple[Institution, ChangeSummary]] = field(default_factory=list)
     failed: list[tuple[Institution, str]] = field(default_factory=list)
+
+
+def _decimal(value: float, places: int = 0) -> str:
+    """A number in the reader's language: "1.234.567" and "12,3" in Danish, "1,234,567" in English."""
+    return formats.number_format(value, places, use_l10n=True, force_grouping=True)
+
+
+def _reading_progress(progress: Progress) -> Callable[[int, int], None]:
+    """The engine's bytes read, as the bar's numbers and a line for each further tenth."""
+    reported = [-1]
+
+    def report(done: int, total: int) -> None:
+        tenth = int(10 * done / total) if total else 10
+        if tenth > reported[0]:
+            reported[0] = tenth
+            progress.line(_("Reading the map data: %(percent)s %%") % {"percent": 10 * tenth})
+        progress.progress(done, total)
+
+    return report
 
 
 def extract_import(
@@ -226,45 +185,15 @@ def extract_import(
     municipality: Municipality,
     path: Path,
     file_name: str | None = None,
-    progress: Progress | None = None,
+    progress: Progress = NO_PROGRESS,
     recompute: bool = True,
 ) -> ImportResult:
     """Import an OSM extract for a municipality; then recompute its computed circles.
 
-    ``file_name`` is the name the user gave (an upload's temporary file has another);
-    ``progress`` receives a line now and then. Nothing is saved when the file is refused; each
+    ``file_name`` is the name the user gave (an upload's stored file has another); ``progress``
+    receives a line at each stage and the numbers while the file is read and the circles are
+    updated (the page's bar, ``borneliv.jobs``). Nothing is saved when the file is refused; each
     circle's recomputation is its own transaction.
-    """
-    steps = extract_import_steps(
-        by=by, municipality=municipality, path=path, file_name=file_name, recompute=recompute
-    )
-    while True:
-        try:
-            line = next(steps)
-        except StopIteration as done:
-            result: ImportResult = done.value
-            return result
-        if progress is not None:
-            progress(line)
-
-
-def _decimal(value: float, places: int = 0) -> str:
-    """A number in the reader's language: "1.234.567" and "12,3" in Danish, "1,234,567" in English."""
-    return formats.number_format(value, places, use_l10n=True, force_grouping=True)
-
-
-def extract_import_steps(
-    *,
-    by: Actor,
-    municipality: Municipality,
-    path: Path,
-    file_name: str | None = None,
-    recompute: bool = True,
-) -> Generator[str, None, ImportResult]:
-    """``extract_import`` as a generator of progress lines that returns the result.
-
-    For a page that streams the lines as they come (the database work happens in the caller's
-    thread, between the lines).
     """
     require(by, "nearby.import_extract")
     path = Path(path)
@@ -273,18 +202,22 @@ def extract_import_steps(
     bbox = institutions_bbox(municipality)
     started = time.monotonic()
     size = path.stat().st_size
-    yield _("Checking %(name)s (%(mb)s MB)…") % {"name": name, "mb": _decimal(size / 1e6, 1)}
+    progress.line(
+        _("Checking %(name)s (%(mb)s MB)…") % {"name": name, "mb": _decimal(size / 1e6, 1)}
+    )
     sha = file_sha256(path)
-    yield (
+    progress.line(
         _("Reading the map data around the institutions of %(municipality)s…")
         % {"municipality": municipality.name}
     )
     with tempfile.TemporaryDirectory(prefix="borneliv-osm-") as tmp:
-        # The engine tells the format by the file's suffix; an upload's temporary file has none.
+        # The engine tells the format by the file's suffix; an upload's stored file has none.
         readable = Path(tmp) / f"extract.{kind}"
         readable.symlink_to(path.resolve())
         try:
-            data = yield from _read_in_thread(readable, bbox)
+            data = _engine().read_extract(
+                readable, bbox=bbox, margin_m=MARGIN_METRES, progress=_reading_progress(progress)
+            )
         except (ValueError, OSError, RuntimeError) as exc:
             raise ValidationError(
                 _("The file could not be read as OpenStreetMap data: %(error)s")
@@ -322,18 +255,7 @@ def extract_import_steps(
                 seconds=round(time.monotonic() - started, 3),
             )
         )
-    yield (
-        _(
-            "Imported: %(ways)s paths and streets, %(features)s possible places, %(skipped)s "
-            "problems skipped (%(seconds)s s)."
-        )
-        % {
-            "ways": _decimal(extract.ways),
-            "features": _decimal(extract.features),
-            "skipped": _decimal(extract.skipped_total),
-            "seconds": _decimal(extract.seconds, 1),
-        }
-    )
+    progress.line(import_counts(extract))
     result = ImportResult(extract=extract)
     if not recompute:
         return result
@@ -343,17 +265,32 @@ def extract_import_steps(
         ).select_related("institution__municipality")
     )
     for n, circle in enumerate(circles, 1):
-        yield (
+        progress.line(
             _("Updating circle %(n)s of %(count)s: %(name)s")
             % {"n": n, "count": len(circles), "name": circle.institution.name}
         )
+        progress.progress(n - 1, len(circles))
         try:
             summary = circle_compute(institution=circle.institution, by=SYSTEM)
         except ValidationError as exc:
             result.failed.append((circle.institution, "; ".join(exc.messages)))
         else:
             result.recomputed.append((circle.institution, summary))
+    progress.progress(len(circles), len(circles))
     return result
+
+
+def import_counts(extract: Extract) -> str:
+    """What an import kept, in one line for its starter."""
+    return _(
+        "Imported: %(ways)s paths and streets, %(features)s possible places, %(skipped)s "
+        "problems skipped (%(seconds)s s)."
+    ) % {
+        "ways": _decimal(extract.ways),
+        "features": _decimal(extract.features),
+        "skipped": _decimal(extract.skipped_total),
+        "seconds": _decimal(extract.seconds, 1),
+    }
 
 
 # --- computing a circle and merging the candidates ---------------------------------------------
@@ -381,113 +318,6 @@ class ChangeSummary:
             "candidates": self.candidates,
             "cut_by_edge": self.cut_by_edge,
         }
-
-
-@dataclass
-class KnownPlace:
-    """A circle's existing OSM place, as the merge sees it."""
-
-    pk: int
-    osm_key: str
-    name: str
-    category: str
-    lat: float
-    lon: float
-    change: str
-
-
-@dataclass
-class Match:
-    pk: int
-    place: types.Place
-    details: list[str]
-
-
-@dataclass
-class MergePlan:
-    matched: list[Match]
-    new: list[types.Place]
-    gone: list[tuple[int, list[str]]]  # pk, why
-
-
-def found_name(place: types.Place) -> str:
-    """The candidate's name in the map data ("" when OSM gives none)."""
-    return place.name if getattr(place, "named", True) else ""
-
-
-def normalised(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name).casefold()
-    return " ".join(text.split())
-
-
-def merge_places(
-    known: Sequence[KnownPlace], found: Sequence[types.Place], *, still_in_data: set[str]
-) -> MergePlan:
-    """Pair the circle's known places with the engine's candidates.
-
-    First by OSM key; then, among the rest, by the same (normalised) name within
-    ``MATCH_METRES`` — or, both nameless, by the same category within ``MATCH_NAMELESS_METRES``
-    — nearest first. ``still_in_data`` holds the keys of every feature in the new data: a known
-    place not found on the circle but still in the data has fallen out of reach (new settings),
-    otherwise it is no longer in the map data.
-    """
-    unique: dict[str, types.Place] = {}
-    for place in found:
-        unique.setdefault(place.key, place)
-    found = list(unique.values())
-    by_key = {k.osm_key: k for k in known}
-    matched: list[Match] = []
-    rest_found: list[types.Place] = []
-    used: set[int] = set()
-    for place in found:
-        known_place = by_key.get(place.key)
-        if known_place is not None and known_place.pk not in used:
-            used.add(known_place.pk)
-            matched.append(Match(known_place.pk, place, _differences(known_place, place)))
-        else:
-            rest_found.append(place)
-    rest_known = [k for k in known if k.pk not in used]
-    pairs: list[tuple[float, int, int]] = []
-    for i, place in enumerate(rest_found):
-        name = normalised(found_name(place))
-        for j, known_place in enumerate(rest_known):
-            same_name = bool(name) and name == normalised(known_place.name)
-            nameless = not name and not known_place.name and place.category == known_place.category
-            if not (same_name or nameless):
-                continue
-            metres = distance_metres(place.lat, place.lon, known_place.lat, known_place.lon)
-            if metres <= (MATCH_METRES if same_name else MATCH_NAMELESS_METRES):
-                pairs.append((metres, i, j))
-    taken_found: set[int] = set()
-    taken_known: set[int] = set()
-    for _metres, i, j in sorted(pairs):
-        if i in taken_found or j in taken_known:
-            continue
-        taken_found.add(i)
-        taken_known.add(j)
-        known_place = rest_known[j]
-        details = ["osm_id", *_differences(known_place, rest_found[i])]
-        matched.append(Match(known_place.pk, rest_found[i], details))
-    new = [p for i, p in enumerate(rest_found) if i not in taken_found]
-    gone = [
-        (k.pk, ["out_of_reach" if k.osm_key in still_in_data else "not_in_data"])
-        for j, k in enumerate(rest_known)
-        if j not in taken_known
-    ]
-    return MergePlan(matched=matched, new=new, gone=gone)
-
-
-def _differences(known: KnownPlace, place: types.Place) -> list[str]:
-    details = []
-    if known.change == CirclePlace.Change.GONE:
-        details.append("back")
-    if normalised(known.name) != normalised(found_name(place)):
-        details.append("name")
-    if known.category != place.category:
-        details.append("category")
-    if distance_metres(known.lat, known.lon, place.lat, place.lon) > MOVED_METRES:
-        details.append("moved")
-    return details
 
 
 def circle_settings(circle: Circle) -> types.Settings:
@@ -933,7 +763,7 @@ def place_add_own(
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         errors["latitude"] = _("Click on the map to place it.")
     elif (
-        distance_metres(
+        distance_m(
             latitude, longitude, float(institution.latitude or 0), float(institution.longitude or 0)
         )
         > OWN_PLACE_MAX_METRES

@@ -166,3 +166,33 @@ def remove(name: str) -> None:
         _resolve(name).unlink(missing_ok=True)
     except StoredDataMissing:
         return
+
+
+# --- uploads waiting to be imported --------------------------------------------------------------
+
+
+def upload_keep(chunks: Any) -> Path:
+    """Keep an uploaded extract under ``uploads/`` until the background import has read it.
+
+    ``chunks``: the upload's pieces of bytes. The worker is another process, so the request's
+    temporary file would be gone by the time it starts. The import removes it (``upload_remove``).
+    """
+    folder = nearby_dir() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="upload-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def upload_remove(path: Path) -> None:
+    """Remove a kept upload (only files under ``uploads/``)."""
+    folder = (nearby_dir() / "uploads").resolve()
+    path = Path(path).resolve()
+    if folder in path.parents:
+        path.unlink(missing_ok=True)

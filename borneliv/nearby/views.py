@@ -7,19 +7,16 @@
   institution change it (the POST views below); a project leader reads it.
 - ``public``: the read-only page for parents, by the circle's token, without login (``noindex``).
 - ``area``: the circles of an area's institutions on one map, for the project leader.
-- ``extract_import``: administrators import an extract; the page streams the progress lines.
+- ``extract_import``: administrators import an extract; it runs in the background
+  (``borneliv.jobs``) and the job's page shows its progress.
 
 Institutions outside the user's scope answer 404; a reader's attempt to change answers 403.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,25 +28,26 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     JsonResponse,
-    StreamingHttpResponse,
 )
-from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from borneliv.accounts.actors import request_user
+from borneliv.jobs.services import enqueue
 from borneliv.lib.forms import VERSION_FIELD, add_service_errors
 from borneliv.lib.text import ascii_filename
-from borneliv.nearby import selectors, services
+from borneliv.nearby import jobs as nearby_jobs
+from borneliv.nearby import selectors, services, storage
 from borneliv.nearby.forms import ImportForm, OwnPlaceForm, PlaceForm, SettingsForm
 from borneliv.nearby.models import Circle, CirclePlace, Extract
 from borneliv.nearby.storage import StoredDataMissing
 from borneliv.organisations.models import Area, Institution
+
+if TYPE_CHECKING:
+    from borneliv.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -526,8 +524,9 @@ def area_geojson(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def extract_import(request: HttpRequest) -> HttpResponseBase:
-    user: Any = request.user
+def extract_import(request: HttpRequest) -> HttpResponse:
+    """Check the file, keep an upload, queue the import and show its progress page."""
+    user: User = cast("User", request.user)
     if not user.has_perm("nearby.import_extract"):
         raise Http404
     if request.method != "POST":
@@ -538,103 +537,24 @@ def extract_import(request: HttpRequest) -> HttpResponseBase:
     municipality = form.cleaned_data["municipality"]
     upload = form.cleaned_data.get("upload")
     if upload is not None:
-        path, file_name, cleanup = _upload_path(upload)
+        path, file_name = storage.upload_keep(upload.chunks()), upload.name
     else:
-        path, file_name, cleanup = form.cleaned_data["path"], form.cleaned_data["path"].name, None
+        path, file_name = form.cleaned_data["path"], form.cleaned_data["path"].name
     try:
         services.osm_format(path, file_name)
         services.institutions_bbox(municipality)
     except ValidationError as exc:
-        if cleanup:
-            cleanup()
+        if upload is not None:
+            storage.upload_remove(path)
         add_service_errors(form, exc)
         return render(request, "nearby/import.html", {"form": form}, status=400)
-    steps = services.extract_import_steps(
-        by=user, municipality=municipality, path=path, file_name=file_name
+    job = enqueue(
+        nearby_jobs.EXTRACT_IMPORT,
+        by=user,
+        municipality=municipality.pk,
+        municipality_name=municipality.name,
+        path=str(path),
+        file_name=file_name,
+        uploaded=upload is not None,
     )
-    response = StreamingHttpResponse(
-        _in_language(
-            translation.get_language(),
-            _stream_import(request, steps, municipality.name, file_name, cleanup),
-        ),
-        content_type="text/html; charset=utf-8",
-    )
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # nginx: pass the lines on as they come
-    return response
-
-
-def _upload_path(upload: Any) -> tuple[Path, str, Any]:
-    """A path to the uploaded file (Django keeps a large one on disk already)."""
-    if hasattr(upload, "temporary_file_path"):
-        return Path(upload.temporary_file_path()), upload.name, None
-    handle = tempfile.NamedTemporaryFile(prefix="borneliv-upload-", delete=False)  # noqa: SIM115
-    with handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    path = Path(handle.name)
-    return path, upload.name, lambda: path.unlink(missing_ok=True)
-
-
-def _failed_line(text: str) -> str:
-    return (
-        '<li class="import-log__line import-log__line--failed" role="alert" data-import-failed>'
-        f"{html.escape(text)}</li>\n"
-    )
-
-
-def _in_language(language: str, chunks: Iterator[str]) -> Iterator[str]:
-    """The chunks of a streamed page, each made in the request's language.
-
-    A streamed body is produced after the middleware has deactivated the request's language, so
-    each step re-activates it (an override around the whole generator would not survive a yield).
-    """
-    while True:
-        with translation.override(language):
-            try:
-                chunk = next(chunks)
-            except StopIteration:
-                return
-        yield chunk
-
-
-def _stream_import(
-    request: HttpRequest,
-    steps: Any,
-    municipality: str,
-    file_name: str,
-    cleanup: Any,
-) -> Iterator[str]:
-    """The progress page: its top, one list item per line as the import goes, its end."""
-    marker = "<!--progress-->"
-    page = render_to_string(
-        "nearby/import_run.html",
-        {"municipality": municipality, "file_name": file_name},
-        request=request,
-    )
-    head, tail = page.split(marker, 1)
-    # Browsers start to show a page after its first kilobyte or so.
-    yield head + " " * max(0, 1024 - len(head))
-    try:
-        while True:
-            try:
-                line = next(steps)
-            except StopIteration as done:
-                result: services.ImportResult = done.value
-                break
-            yield f'<li class="import-log__line">{html.escape(line)}</li>\n'
-    except ValidationError as exc:
-        yield _failed_line(_("Nothing was imported.") + " " + "; ".join(exc.messages))
-    except Exception:
-        logger.exception("importing %s failed", file_name)
-        yield _failed_line(_("The import failed with an unexpected error; see the server's log."))
-    else:
-        yield render_to_string(
-            "nearby/import_done.html",
-            {"result": result, "extract": result.extract},
-            request=request,
-        )
-    finally:
-        if cleanup:
-            cleanup()
-    yield tail
+    return redirect("jobs:job", pk=job.pk)

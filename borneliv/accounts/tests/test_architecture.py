@@ -29,6 +29,8 @@ ENGINES = [
     "motor/engine.py",
     "motor/trends.py",
     "nearby/types.py",
+    "nearby/geo.py",
+    "nearby/merge.py",
     "nearby/osm.py",
     "nearby/network.py",
     "nearby/reach.py",

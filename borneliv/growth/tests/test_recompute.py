@@ -150,3 +150,30 @@ def test_the_parser_offers_recompute() -> None:
     assert (args.iotf, args.all) == ("2000", False)
     with pytest.raises(SystemExit):
         parser.parse_args(["growth", "recompute", "--iotf", "1999"])
+
+
+def test_the_recompute_runs_as_a_background_job_with_its_progress(
+    measurements: list[Measurement],
+) -> None:
+    """``growth_recompute --background`` queues the work; the worker reclassifies and reports."""
+    import io
+
+    from django.core.management import call_command
+
+    from borneliv.jobs.models import Job
+    from borneliv.jobs.testing import run_queued_jobs
+
+    out = io.StringIO()
+    call_command("growth_recompute", "--all", "--background", stdout=out)
+    job = Job.objects.get()
+    assert f"/jobs/{job.pk}/" in out.getvalue()
+    assert (job.kind, job.params) == ("growth.recompute", {"iotf": "2012", "only_stale": False})
+    run_queued_jobs()
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert job.result_url == "/growth/prevalence/"
+    assert (job.done, job.total) == (5, 5)
+    assert job.summary == [
+        "5 measurements were reclassified.",
+        "1 measurement is held for review.",
+    ]

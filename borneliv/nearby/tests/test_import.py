@@ -12,6 +12,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import translation
 
+from borneliv.jobs.testing import run_queued_jobs
+from borneliv.lib.jobs import PrintProgress
 from borneliv.nearby import services, storage
 from borneliv.nearby.models import Extract
 from borneliv.nearby.tests.conftest import NORTH_ZEALAND, OSTERBRO, ClientFor, Osterbro
@@ -128,40 +130,46 @@ def test_only_administrators_see_the_import_page(client_for: ClientFor) -> None:
     assert Client().get("/nearby/import/").status_code == 302
 
 
-def _streamed(response: object) -> str:
-    return b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+def _import_page(client: Client, data: dict[str, object]) -> str:
+    """Post the import form, let the worker run the queued import, read the job's page."""
+    response = client.post("/nearby/import/", data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    page = client.get(response["Location"]).content.decode()
+    assert "data-job-bar" in page  # queued: the bar, before the worker has started
+    run_queued_jobs()
+    return client.get(response["Location"]).content.decode()
 
 
-def test_an_upload_streams_its_progress_and_ends_with_the_counts(
+def test_an_upload_is_imported_in_the_background_and_its_page_ends_with_the_counts(
     osterbro: Osterbro, client_for: ClientFor
 ) -> None:
     upload = SimpleUploadedFile("osterbro.osm.pbf", OSTERBRO.read_bytes())
-    response = client_for("ada").post(
-        "/nearby/import/", {"municipality": osterbro.world.aalborg.pk, "upload": upload}
+    page = _import_page(
+        client_for("ada"), {"municipality": osterbro.world.aalborg.pk, "upload": upload}
     )
-    assert response.status_code == 200
-    assert response.streaming
-    page = _streamed(response)
     assert page.index("Checking osterbro.osm.pbf") < page.index("Reading the map data: 100 %")
-    assert "data-import-done" in page
+    assert "data-job-done" in page and "data-job-bar" not in page
     assert f"{OSTERBRO_WAYS} paths and streets and {OSTERBRO_FEATURES} possible places" in page
     assert "One circle was updated." in page  # the Lindholm daycare's
-    assert page.rstrip().endswith("</html>")
+    assert 'href="/nearby/"' in page  # back to the result
     extract = Extract.objects.filter(municipality=osterbro.world.aalborg).newest_first().first()
     assert extract is not None and extract.file_name == "osterbro.osm.pbf"
+    # The kept upload is gone once imported.
+    assert list((storage.nearby_dir() / "uploads").iterdir()) == []
 
 
 def test_a_shipped_file_can_be_chosen_on_the_server(
     osterbro: Osterbro, client_for: ClientFor
 ) -> None:
-    response = client_for("ada").post(
-        "/nearby/import/",
+    page = _import_page(
+        client_for("ada"),
         {
             "municipality": osterbro.world.frederikssund.pk,
             "server_file": f"shipped/{OSTERBRO.name}",
         },
     )
-    assert "data-import-done" in _streamed(response)
+    assert "data-job-done" in page
+    assert OSTERBRO.is_file()  # a file on the server is never removed
 
 
 def test_a_path_not_offered_cannot_be_imported(osterbro: Osterbro, client_for: ClientFor) -> None:
@@ -185,24 +193,28 @@ def test_the_page_refuses_a_non_osm_upload_with_a_message_and_saves_nothing(
     assert Extract.objects.count() == before
 
 
-def test_the_page_reports_an_extract_of_another_region_in_the_stream(
+def test_the_page_reports_an_extract_of_another_region_when_the_import_fails(
     osterbro: Osterbro, client_for: ClientFor
 ) -> None:
     before = Extract.objects.count()
     upload = SimpleUploadedFile("nordsjaelland.osm", NORTH_ZEALAND.read_bytes())
-    response = client_for("ada").post(
-        "/nearby/import/", {"municipality": osterbro.world.frederikssund.pk, "upload": upload}
+    page = _import_page(
+        client_for("ada"), {"municipality": osterbro.world.frederikssund.pk, "upload": upload}
     )
-    page = _streamed(response)
-    assert "data-import-failed" in page and "Nothing was imported." in page
+    assert "data-job-failed" in page
+    assert "holds no paths or streets around the institutions of Frederikssund" in page
     assert Extract.objects.count() == before
+    assert list((storage.nearby_dir() / "uploads").iterdir()) == []
 
 
 def test_the_progress_writes_numbers_as_the_reader_does(osterbro: Osterbro) -> None:
-    steps = services.extract_import_steps(
-        by=osterbro.world.ada, municipality=osterbro.world.aalborg, path=OSTERBRO
-    )
+    lines: list[str] = []
     with translation.override("da"):
-        first = next(steps)
-    steps.close()
-    assert re.fullmatch(rf"Tjekker {re.escape(OSTERBRO.name)} \(\d+,\d MB\)…", first)
+        services.extract_import(
+            by=osterbro.world.ada,
+            municipality=osterbro.world.aalborg,
+            path=OSTERBRO,
+            progress=PrintProgress(lines.append),
+            recompute=False,
+        )
+    assert re.fullmatch(rf"Tjekker {re.escape(OSTERBRO.name)} \(\d+,\d MB\)…", lines[0])

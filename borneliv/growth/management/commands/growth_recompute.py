@@ -7,7 +7,8 @@ transaction, so an interrupted run can simply be started again. Review decisions
 are; a measurement nobody has reviewed is held or released by its new flags.
 
 Progress: a bar that updates in place on a terminal, otherwise one line per batch
-("12,000 / 40,000 measurements").
+("12,000 / 40,000 measurements"). ``--background`` queues the work for the worker
+(``borneliv db_worker``; ``borneliv serve`` runs one) and prints the page that shows its progress.
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
+from borneliv.accounts.actors import SYSTEM
 from borneliv.growth import engine, services
+from borneliv.growth.jobs import RECOMPUTE
 from borneliv.growth.models import Measurement
+from borneliv.jobs.services import enqueue
 
 BAR_WIDTH = 30
 
@@ -43,6 +48,11 @@ class Command(BaseCommand):
             help="reclassify every measurement, not only those classified differently",
         )
         parser.add_argument(
+            "--background",
+            action="store_true",
+            help="queue the work for the background worker and print its progress page",
+        )
+        parser.add_argument(
             "--batch-size",
             type=int,
             default=20_000,
@@ -62,6 +72,12 @@ class Command(BaseCommand):
                     "setting too, or the stored classifications will be mixed."
                 )
             )
+        if options["background"]:
+            job = enqueue(RECOMPUTE, by=SYSTEM, iotf=version, only_stale=not options["all"])
+            self.stdout.write(
+                f"Queued as background job {job.pk}: {reverse('jobs:job', args=[job.pk])}"
+            )
+            return
         on_terminal = self.stdout.isatty()
         started = time.monotonic()
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from borneliv.accounts.actors import SYSTEM
+from borneliv.lib.jobs import PrintProgress
 from borneliv.nearby import services
 from borneliv.organisations.models import Municipality
 
@@ -50,7 +51,7 @@ class Command(BaseCommand):
                 by=SYSTEM,
                 municipality=municipality,
                 path=path,
-                progress=lambda line: self.stdout.write(line),
+                progress=PrintProgress(self.stdout.write),
                 recompute=not options["no_recompute"],
             )
         except ValidationError as exc:
