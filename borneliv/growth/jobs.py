@@ -29,9 +29,7 @@ def recompute_title(params: Mapping[str, Any]) -> str:
     return _("Reclassifying measurements with IOTF %(version)s") % {"version": params["iotf"]}
 
 
-def recompute_job(
-    progress: Progress, by: Actor, *, iotf: str, only_stale: bool = True
-) -> Outcome:
+def recompute_job(progress: Progress, by: Actor, *, iotf: str, only_stale: bool = True) -> Outcome:
     progress.line(
         _("Reclassifying the measurements with IOTF %(version)s, engine version %(engine)s…")
         % {"version": iotf, "engine": engine.ENGINE_VERSION}

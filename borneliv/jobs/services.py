@@ -97,7 +97,9 @@ def job_execute(job_id: int) -> str:
     unexpected: Exception | None = None
     with translation.override(job.language):
         try:
-            outcome = registry.get(job.kind).call(JobProgress(job), job.started_by or SYSTEM, job.params)
+            outcome = registry.get(job.kind).call(
+                JobProgress(job), job.started_by or SYSTEM, job.params
+            )
         except ValidationError as exc:
             fields = {"status": Job.Status.FAILED, "error": " ".join(exc.messages)}
         except Exception as exc:
