@@ -1,12 +1,12 @@
-"""The one task the queue knows: run a recorded job (``services.job_execute``)."""
+"""The one task the queue knows: run a recorded job (``execute.job_execute``)."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from borneliv.jobs import services
+from borneliv.jobs import execute
 
 
 @task()
 def run_job(job_id: int) -> str:
-    return services.job_execute(job_id)
+    return execute.job_execute(job_id)

@@ -87,7 +87,7 @@ def test_an_unexpected_error_is_named_and_the_task_is_marked_failed(world: World
 
 
 def test_a_job_is_run_once_even_if_its_task_comes_twice(world: World) -> None:
-    from borneliv.jobs.services import job_execute
+    from borneliv.jobs.execute import job_execute
 
     job = enqueue("tests.count", by=world.ada, to=1)
     run_queued_jobs()
