@@ -13,7 +13,7 @@ class ChildrenConfig(AppConfig):
         # An administrator's front page says when registrations wait for her (accounts cannot
         # import children, so children registers its panel there).
         from borneliv.accounts.landing import register_panel
-        from borneliv.children.views_referrals import landing_panel
+        from borneliv.children.referrals_views import landing_panel
 
         register_panel(landing_panel)
         # The administrator's overview of municipalities: the children living in each.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from borneliv.children import views, views_referrals
+from borneliv.children import referrals_views, views
 
 app_name = "children"
 
@@ -11,22 +11,22 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("import/", views.import_children, name="import"),
     path("access-log/", views.access_log, name="access_log"),
-    path("referrals/", views_referrals.referral_list, name="referrals"),
-    path("referrals/<uuid:public_id>/", views_referrals.referral_detail, name="referral"),
+    path("referrals/", referrals_views.referral_list, name="referrals"),
+    path("referrals/<uuid:public_id>/", referrals_views.referral_detail, name="referral"),
     path(
         "referrals/<uuid:public_id>/register/",
-        views_referrals.referral_register,
+        referrals_views.referral_register,
         name="referral_register",
     ),
-    path("referrals/<uuid:public_id>/move/", views_referrals.referral_move, name="referral_move"),
+    path("referrals/<uuid:public_id>/move/", referrals_views.referral_move, name="referral_move"),
     path(
         "referrals/<uuid:public_id>/decline/",
-        views_referrals.referral_decline,
+        referrals_views.referral_decline,
         name="referral_decline",
     ),
     path(
         "referrals/imports/<uuid:batch>/register/",
-        views_referrals.batch_register,
+        referrals_views.batch_register,
         name="referral_batch_register",
     ),
     path("<uuid:public_id>/", views.detail, name="detail"),

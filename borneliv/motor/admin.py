@@ -3,7 +3,7 @@
 A published or retired version is read-only, with its items and answers: past assessments rely
 on it (``InstrumentVersion.is_editable``). Versions are not added here but imported or copied
 from the latest one ("New draft version" on the instrument page), and published or retired
-there, so that every version passes the same checks (``services_instruments``).
+there, so that every version passes the same checks (``instruments_services``).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from borneliv.accounts.actors import request_user
 from borneliv.children.services import access_log_record
-from borneliv.motor import instruments, selectors_instruments
+from borneliv.motor import instruments, instruments_selectors
 from borneliv.motor.models import Assessment, Level, Score, Session
 
 router = Router(tags=["motor"])
@@ -132,7 +132,7 @@ def list_instruments(request: HttpRequest) -> Any:
                 for v in i.visible_versions  # type: ignore[attr-defined]
             ],
         }
-        for i in selectors_instruments.instruments_for(user)
+        for i in instruments_selectors.instruments_for(user)
     ]
 
 
@@ -145,7 +145,7 @@ def get_instrument_version(request: HttpRequest, code: str, number: int) -> Any:
     user = request_user(request)
     if not user.has_perm("motor.view_instrument"):
         return Status(403, {"detail": "You need a role to read the instruments."})
-    version = selectors_instruments.version_for(user, code, number)
+    version = instruments_selectors.version_for(user, code, number)
     if version is None:
         return Status(404, {"detail": "Not Found"})
     return instruments.to_dict(instruments.document_from_version(version))

@@ -14,7 +14,7 @@ formats carry the same document:
 
 ``read_document`` parses either format into an ``InstrumentDocument`` and checks it, collecting
 *every* problem with its sheet and row (``Problem``), never stopping at the first. Nothing here
-touches the database: comparing with the stored versions is ``services_instruments``'s job.
+touches the database: comparing with the stored versions is ``instruments_services``'s job.
 ``document_from_version`` turns a stored version back into a document, so export → import gives
 the same instrument.
 """

@@ -13,7 +13,7 @@ from borneliv.children.testing import synthetic_cpr
 from borneliv.lib import tabular
 from borneliv.lib.hostile_files import blank_rows_xlsx
 from borneliv.lib.imports import json_depth_exceeds, json_loads
-from borneliv.motor import services_instruments
+from borneliv.motor import instruments_services
 from borneliv.testing import World
 
 A = synthetic_cpr(dt.date(2025, 1, 5), 100)
@@ -165,8 +165,8 @@ def test_a_deep_json_instrument_is_refused_with_nothing_written(world: World) ->
     before = InstrumentVersion.objects.count()
     deep = b'{"format": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     with translation.override("en"):
-        parsed = services_instruments.instrument_read(deep, "deep.json")
-        report = services_instruments.instrument_import(
+        parsed = instruments_services.instrument_read(deep, "deep.json")
+        report = instruments_services.instrument_import(
             by=world.ada, document=parsed, dry_run=False
         )
     assert [p.message for p in report.problems] == [

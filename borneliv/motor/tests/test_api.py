@@ -8,7 +8,7 @@ import pytest
 
 from borneliv.children.models import AccessLog
 from borneliv.children.services import cpr_of
-from borneliv.motor import instruments, services, services_instruments
+from borneliv.motor import instruments, instruments_services, services
 from borneliv.motor.models import Instrument, InstrumentVersion, Session
 from borneliv.motor.tests.conftest import ClientFor, Group
 from borneliv.testing import World
@@ -52,7 +52,7 @@ def test_the_instruments_are_listed_with_their_versions(client_for: ClientFor) -
 
 
 def test_drafts_are_listed_only_for_administrators(world: World, client_for: ClientFor) -> None:
-    services_instruments.version_new_draft(
+    instruments_services.version_new_draft(
         by=world.ada, instrument=Instrument.objects.get(code="motor-4")
     )
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from borneliv.motor import instruments, services_instruments
+from borneliv.motor import instruments, instruments_services
 from borneliv.motor.instruments import InstrumentDocument
 from borneliv.motor.models import Instrument, InstrumentVersion, Item
 from borneliv.motor.tests.conftest import ClientFor
@@ -38,7 +38,7 @@ def upload(document: InstrumentDocument, fmt: str = "xlsx", name: str = "") -> S
 
 
 def new_draft(world: World, code: str = "motor-4") -> InstrumentVersion:
-    return services_instruments.version_new_draft(
+    return instruments_services.version_new_draft(
         by=world.ada, instrument=Instrument.objects.get(code=code)
     )
 

@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import ProtectedError
 from openpyxl import Workbook, load_workbook
 
-from borneliv.motor import instruments, services_instruments
+from borneliv.motor import instruments, instruments_services
 from borneliv.motor.instruments import InstrumentDocument, ItemDoc, Problem
 from borneliv.motor.models import Choice, Instrument, InstrumentVersion, Item, Session
 from borneliv.testing import World
@@ -89,7 +89,7 @@ def test_a_document_reads_back_as_the_same_document(db: None, code: str, fmt: st
 @pytest.mark.parametrize("code", sorted(SHIPPED))
 def test_export_then_import_gives_the_same_instrument(world: World, code: str, fmt: str) -> None:
     exported = doc_of(code).with_number(2)
-    report = services_instruments.instrument_import(
+    report = instruments_services.instrument_import(
         by=world.ada, document=parsed_of(exported, fmt), dry_run=False
     )
     assert report.problems == []
@@ -293,7 +293,7 @@ def changed_motor4(number: int = 2) -> InstrumentDocument:
 
 def test_a_dry_run_reports_what_would_change_and_writes_nothing(world: World) -> None:
     before = counts()
-    report = services_instruments.instrument_import(
+    report = instruments_services.instrument_import(
         by=world.ada, document=parsed_of(changed_motor4(), "xlsx"), dry_run=True
     )
     assert counts() == before
@@ -308,7 +308,7 @@ def test_a_dry_run_reports_what_would_change_and_writes_nothing(world: World) ->
     assert diff.against == 1
     assert diff.items_added == ["skip"]
     assert diff.items_removed == ["run"]
-    assert diff.items_changed == [services_instruments.ItemChange("jump", ("label_da",))]
+    assert diff.items_changed == [instruments_services.ItemChange("jump", ("label_da",))]
     assert diff.scales_changed == ["three_level"]
     assert diff.scales_added == diff.scales_removed == []
     assert diff.version_changed == ["few_signs_from"]
@@ -318,7 +318,7 @@ def test_a_dry_run_reports_what_would_change_and_writes_nothing(world: World) ->
 
 def test_a_commit_creates_the_version_as_a_draft(world: World) -> None:
     before = counts()
-    report = services_instruments.instrument_import(
+    report = instruments_services.instrument_import(
         by=world.ada, document=parsed_of(changed_motor4()), dry_run=False
     )
     assert report.committed
@@ -339,12 +339,12 @@ def test_a_commit_creates_the_version_as_a_draft(world: World) -> None:
 
 def test_a_new_instrument_is_created_with_its_first_version(world: World) -> None:
     document = replace(doc_of("school-start"), code="balance-5", name_en="Balance at five")
-    dry = services_instruments.instrument_import(
+    dry = instruments_services.instrument_import(
         by=world.ada, document=parsed_of(document, "xlsx"), dry_run=True
     )
     assert dry.is_new_instrument
     assert dry.diff is None
-    report = services_instruments.instrument_import(
+    report = instruments_services.instrument_import(
         by=world.ada, document=parsed_of(document, "xlsx"), dry_run=False
     )
     assert report.committed
@@ -356,7 +356,7 @@ def test_a_new_instrument_is_created_with_its_first_version(world: World) -> Non
 def test_importing_the_same_version_again_is_refused_and_changes_nothing(world: World) -> None:
     before = counts()
     for dry_run in (True, False):
-        report = services_instruments.instrument_import(
+        report = instruments_services.instrument_import(
             by=world.ada, document=parsed_of(doc_of("motor-4"), "xlsx"), dry_run=dry_run
         )
         assert not report.can_commit
@@ -367,10 +367,10 @@ def test_importing_the_same_version_again_is_refused_and_changes_nothing(world: 
 
 
 def test_a_version_number_below_the_latest_is_refused(world: World) -> None:
-    services_instruments.instrument_import(
+    instruments_services.instrument_import(
         by=world.ada, document=parsed_of(changed_motor4(number=3)), dry_run=False
     )
-    report = services_instruments.instrument_import(
+    report = instruments_services.instrument_import(
         by=world.ada, document=parsed_of(changed_motor4(number=2)), dry_run=True
     )
     assert [(p.sheet, p.row) for p in report.problems] == [("version", None)]
@@ -385,7 +385,7 @@ def test_a_document_with_problems_is_never_committed(world: World) -> None:
     data["items"][0]["domain"] = "flying"
     parsed = instruments.read_document(json.dumps(data).encode())
     before = counts()
-    report = services_instruments.instrument_import(by=world.ada, document=parsed, dry_run=False)
+    report = instruments_services.instrument_import(by=world.ada, document=parsed, dry_run=False)
     assert not report.committed
     assert places(report.problems) == {("items", 1)}
     assert counts() == before
@@ -402,7 +402,7 @@ def test_a_commit_is_all_or_nothing(world: World, monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(Item, "full_clean", fail_on_the_fifth)
     before = counts()
-    report = services_instruments.instrument_import(
+    report = instruments_services.instrument_import(
         by=world.ada, document=parsed_of(document), dry_run=False
     )
     assert not report.committed
@@ -414,7 +414,7 @@ def test_a_commit_is_all_or_nothing(world: World, monkeypatch: pytest.MonkeyPatc
 def test_only_administrators_import(world: World) -> None:
     for persona in ("hanne", "pia", "lars", "rikke", "otto"):
         with pytest.raises(PermissionDenied):
-            services_instruments.instrument_import(
+            instruments_services.instrument_import(
                 by=world.persona(persona), document=parsed_of(changed_motor4()), dry_run=True
             )
 
@@ -423,7 +423,7 @@ def test_only_administrators_import(world: World) -> None:
 
 
 def test_a_new_draft_copies_the_latest_version(world: World) -> None:
-    draft = services_instruments.version_new_draft(
+    draft = instruments_services.version_new_draft(
         by=world.ada, instrument=Instrument.objects.get(code="motor-4")
     )
     assert (draft.number, draft.status) == (2, InstrumentVersion.Status.DRAFT)
@@ -434,18 +434,18 @@ def test_a_new_draft_copies_the_latest_version(world: World) -> None:
 
 def test_only_one_draft_at_a_time(world: World) -> None:
     instrument = Instrument.objects.get(code="motor-4")
-    services_instruments.version_new_draft(by=world.ada, instrument=instrument)
+    instruments_services.version_new_draft(by=world.ada, instrument=instrument)
     with pytest.raises(ValidationError) as refused:
-        services_instruments.version_new_draft(by=world.ada, instrument=instrument)
+        instruments_services.version_new_draft(by=world.ada, instrument=instrument)
     assert refused.value.messages == ["Version 2 is already a draft: change or publish it first."]
     assert instrument.versions.count() == 2
 
 
 def test_publishing_a_draft_offers_it_for_new_sessions(world: World) -> None:
-    draft = services_instruments.version_new_draft(
+    draft = instruments_services.version_new_draft(
         by=world.ada, instrument=Instrument.objects.get(code="school-start")
     )
-    published = services_instruments.version_publish(by=world.ada, version=draft)
+    published = instruments_services.version_publish(by=world.ada, version=draft)
     assert published.status == InstrumentVersion.Status.PUBLISHED
     assert published.published_by == world.ada
     assert published.published_at is not None
@@ -455,19 +455,19 @@ def test_publishing_a_draft_offers_it_for_new_sessions(world: World) -> None:
 
 def test_only_a_draft_can_be_published(world: World) -> None:
     with pytest.raises(ValidationError) as refused:
-        services_instruments.version_publish(by=world.ada, version=v1("motor-4"))
+        instruments_services.version_publish(by=world.ada, version=v1("motor-4"))
     assert refused.value.messages == ["Only a draft can be published; version 1 is published."]
 
 
 def test_a_draft_without_skill_items_cannot_be_published(world: World) -> None:
-    draft = services_instruments.version_new_draft(
+    draft = instruments_services.version_new_draft(
         by=world.ada, instrument=Instrument.objects.get(code="motor-4")
     )
     draft.items.exclude(domain__in=["joy", "courage"]).delete()
     draft.min_assessed = 0
     draft.save()
     with pytest.raises(ValidationError) as refused:
-        services_instruments.version_publish(by=world.ada, version=draft)
+        instruments_services.version_publish(by=world.ada, version=draft)
     assert refused.value.messages == [
         "A version needs at least one skill item (not only joy of movement and courage)."
     ]
@@ -476,13 +476,13 @@ def test_a_draft_without_skill_items_cannot_be_published(world: World) -> None:
 
 
 def test_a_draft_broken_in_the_admin_is_not_published(world: World) -> None:
-    draft = services_instruments.version_new_draft(
+    draft = instruments_services.version_new_draft(
         by=world.ada, instrument=Instrument.objects.get(code="motor-4")
     )
     draft.items.filter(code="hop").update(list_name="missing")
     draft.choices.filter(list_name="how_often").exclude(value="often").delete()
     with pytest.raises(ValidationError) as refused:
-        services_instruments.version_publish(by=world.ada, version=draft)
+        instruments_services.version_publish(by=world.ada, version=draft)
     assert set(refused.value.messages) == {
         "Item hop: The scale “missing” is not in the choices.",
         "Scale how_often, answer often: The scale how_often has 1 answer; a scale needs at "
@@ -492,7 +492,7 @@ def test_a_draft_broken_in_the_admin_is_not_published(world: World) -> None:
 
 def test_retiring_keeps_past_sessions_and_stops_new_ones(world: World, session: Session) -> None:
     version = session.version
-    retired = services_instruments.version_retire(by=world.ada, version=version)
+    retired = instruments_services.version_retire(by=world.ada, version=version)
     assert retired.status == InstrumentVersion.Status.RETIRED
     assert retired not in InstrumentVersion.objects.usable()
     session.refresh_from_db()
@@ -502,11 +502,11 @@ def test_retiring_keeps_past_sessions_and_stops_new_ones(world: World, session: 
 
 
 def test_only_a_published_version_can_be_retired(world: World) -> None:
-    draft = services_instruments.version_new_draft(
+    draft = instruments_services.version_new_draft(
         by=world.ada, instrument=Instrument.objects.get(code="motor-4")
     )
     with pytest.raises(ValidationError) as refused:
-        services_instruments.version_retire(by=world.ada, version=draft)
+        instruments_services.version_retire(by=world.ada, version=draft)
     assert refused.value.messages == [
         "Only a published version can be retired; version 2 is draft."
     ]
@@ -515,11 +515,11 @@ def test_only_a_published_version_can_be_retired(world: World) -> None:
 def test_published_and_retired_versions_are_not_editable(world: World) -> None:
     version = v1("motor-4")
     with pytest.raises(ValidationError):
-        services_instruments.version_check_editable(version)
-    services_instruments.version_retire(by=world.ada, version=version)
+        instruments_services.version_check_editable(version)
+    instruments_services.version_retire(by=world.ada, version=version)
     version.refresh_from_db()
     with pytest.raises(ValidationError):
-        services_instruments.version_check_editable(version)
+        instruments_services.version_check_editable(version)
 
 
 def test_only_administrators_manage_versions(world: World) -> None:
@@ -527,11 +527,11 @@ def test_only_administrators_manage_versions(world: World) -> None:
     for persona in ("hanne", "pia", "lars"):
         user = world.persona(persona)
         with pytest.raises(PermissionDenied):
-            services_instruments.version_new_draft(by=user, instrument=instrument)
+            instruments_services.version_new_draft(by=user, instrument=instrument)
         with pytest.raises(PermissionDenied):
-            services_instruments.version_publish(by=user, version=v1("motor-4"))
+            instruments_services.version_publish(by=user, version=v1("motor-4"))
         with pytest.raises(PermissionDenied):
-            services_instruments.version_retire(by=user, version=v1("motor-4"))
+            instruments_services.version_retire(by=user, version=v1("motor-4"))
     assert v1("motor-4").status == InstrumentVersion.Status.PUBLISHED
 
 

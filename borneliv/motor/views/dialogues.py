@@ -19,7 +19,7 @@ from borneliv.accounts.models import today
 from borneliv.lib.forms import add_service_errors
 from borneliv.motor import profile as profiles
 from borneliv.motor import services
-from borneliv.motor.forms_dialogue import DialogueForm, FollowUpDoneForm, initial_for
+from borneliv.motor.dialogue_forms import DialogueForm, FollowUpDoneForm, initial_for
 from borneliv.motor.models import Dialogue, Session
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from borneliv.lib.imports import UploadForm, upload_field
-from borneliv.motor import instruments, selectors_instruments, services_instruments
+from borneliv.motor import instruments, instruments_selectors, instruments_services
 from borneliv.motor.models import Domain, Instrument, InstrumentVersion
 
 IMPORT_SESSION_KEY = "motor_instrument_import"
@@ -61,14 +61,14 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
         request,
         "motor/instrument_list.html",
         {
-            "instruments": selectors_instruments.instruments_for(user),
+            "instruments": instruments_selectors.instruments_for(user),
             "can_manage": user.has_perm("motor.manage_instrument"),
         },
     )
 
 
 def _version_or_404(user: Any, code: str, number: int) -> InstrumentVersion:
-    version = selectors_instruments.version_for(user, code, number)
+    version = instruments_selectors.version_for(user, code, number)
     if version is None:
         raise Http404
     return version
@@ -92,7 +92,7 @@ def instrument_version(request: HttpRequest, code: str, number: int) -> HttpResp
         )
         return response
     siblings = list(
-        selectors_instruments.versions_visible_to(user)
+        instruments_selectors.versions_visible_to(user)
         .filter(instrument=version.instrument)
         .order_by("-number")
     )
@@ -103,8 +103,8 @@ def instrument_version(request: HttpRequest, code: str, number: int) -> HttpResp
         {
             "version": version,
             "instrument": version.instrument,
-            "groups": selectors_instruments.domain_groups(version),
-            "rule": selectors_instruments.rule_in_words(version),
+            "groups": instruments_selectors.domain_groups(version),
+            "rule": instruments_selectors.rule_in_words(version),
             "siblings": siblings,
             "session_count": version.sessions.count(),
             "can_manage": can_manage,
@@ -148,7 +148,7 @@ def instrument_import(request: HttpRequest) -> HttpResponse:
             )
             return redirect("motor:instrument_import")
         parsed, filename = pending
-        report = services_instruments.instrument_import(by=user, document=parsed, dry_run=False)
+        report = instruments_services.instrument_import(by=user, document=parsed, dry_run=False)
         request.session.pop(IMPORT_SESSION_KEY, None)
         if report.committed:
             assert report.version is not None
@@ -174,8 +174,8 @@ def instrument_import(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             filename = upload.name or ""
-            parsed = services_instruments.instrument_read(upload.read(), filename)
-            report = services_instruments.instrument_import(by=user, document=parsed, dry_run=True)
+            parsed = instruments_services.instrument_read(upload.read(), filename)
+            report = instruments_services.instrument_import(by=user, document=parsed, dry_run=True)
             request.session.pop(IMPORT_SESSION_KEY, None)
             if report.can_commit and report.document is not None:
                 token = secrets.token_urlsafe(16)
@@ -219,7 +219,7 @@ def instrument_new_draft(request: HttpRequest, code: str) -> HttpResponse:
     _require(user, "motor.manage_instrument")
     instrument = get_object_or_404(Instrument, code=code)
     try:
-        draft = services_instruments.version_new_draft(by=user, instrument=instrument)
+        draft = instruments_services.version_new_draft(by=user, instrument=instrument)
     except ValidationError as exc:
         _refused(request, exc)
         return redirect("motor:instruments")
@@ -244,14 +244,14 @@ def _version_action(request: HttpRequest, code: str, number: int, action: str) -
     )
     try:
         if action == "publish":
-            services_instruments.version_publish(by=user, version=version)
+            instruments_services.version_publish(by=user, version=version)
             messages.success(
                 request,
                 _("Version %(number)d is published: it can be used for new sessions.")
                 % {"number": number},
             )
         else:
-            services_instruments.version_retire(by=user, version=version)
+            instruments_services.version_retire(by=user, version=version)
             messages.success(
                 request,
                 _(

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from borneliv.accounts.models import User
-from borneliv.motor import instruments, services_instruments
+from borneliv.motor import instruments, instruments_services
 from borneliv.motor.models import InstrumentVersion
 
 
@@ -76,9 +76,9 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
-        report = services_instruments.instrument_import(
+        report = instruments_services.instrument_import(
             by=user,
-            document=services_instruments.instrument_read(data, path.name),
+            document=instruments_services.instrument_read(data, path.name),
             dry_run=options["dry_run"],
         )
         for problem in report.problems:
